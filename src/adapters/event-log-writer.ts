@@ -1,0 +1,64 @@
+import { closeSync, fstatSync, openSync, renameSync, writeSync, constants } from 'node:fs';
+import { hostname } from 'node:os';
+import type { NewEvent } from '../core/events.js';
+import { rotatedLogPath } from '../core/log-files.js';
+
+export interface EventLogWriterOptions {
+  /** Rotate when the live file passes this size. */
+  maxBytes: number;
+  /** How many rotated files to keep (events.1.jsonl is the newest). */
+  keep: number;
+  /** Ambient fields for every event: agent, task, ci. */
+  context: { agent?: string; task?: string; ci?: boolean };
+}
+
+export type AppendEvent = (event: NewEvent) => void;
+
+export function eventContextFromEnv(env: Readonly<Record<string, string | undefined>>): EventLogWriterOptions['context'] {
+  return {
+    agent: env.BROKER_AGENT || undefined,
+    task: env.BROKER_TASK || undefined,
+    ci: env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0',
+  };
+}
+
+/**
+ * One write(2) per complete line on an O_APPEND descriptor: the kernel appends each write
+ * atomically, so concurrent processes never interleave their lines.
+ */
+export function createEventLogWriter(path: string, options: EventLogWriterOptions): AppendEvent {
+  const host = hostname();
+  return (event) => {
+    const record = { ts: new Date().toISOString(), ...event, pid: process.pid, host, ...withoutUndefined(options.context) };
+    const line = Buffer.from(`${JSON.stringify(record)}\n`, 'utf8');
+    const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600);
+    try {
+      writeSync(fd, line);
+      if (fstatSync(fd).size > options.maxBytes) rotate(path, options.keep);
+    } finally {
+      closeSync(fd);
+    }
+  };
+}
+
+/** Renames events.jsonl → events.1.jsonl → … A lost rename race only means another process rotated first. */
+function rotate(path: string, keep: number): void {
+  try {
+    for (let n = keep - 1; n >= 1; n--) renameQuietly(rotatedLogPath(path, n), rotatedLogPath(path, n + 1));
+    renameSync(path, rotatedLogPath(path, 1));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
+
+function renameQuietly(from: string, to: string): void {
+  try {
+    renameSync(from, to);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== false)) as Partial<T>;
+}

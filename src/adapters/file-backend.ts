@@ -1,0 +1,119 @@
+import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import lockfile from 'proper-lockfile';
+import { z } from 'zod';
+import { BrokerError } from '../core/broker-error.js';
+import { exitCodes } from '../core/exit-codes.js';
+import type { HomePaths } from './home.js';
+import type { SecretBackend } from './token-store.js';
+
+const SealedSchema = z.object({ iv: z.string(), tag: z.string(), data: z.string() });
+type Sealed = z.infer<typeof SealedSchema>;
+const SecretsFileSchema = z.object({
+  version: z.literal(1),
+  salt: z.string(),
+  // A sealed known value: a wrong passphrase is told apart from a damaged entry.
+  check: SealedSchema,
+  entries: z.record(z.string(), SealedSchema),
+});
+type SecretsFile = z.infer<typeof SecretsFileSchema>;
+
+const checkText = 'broker-secrets-v1';
+
+/** AES-256-GCM entries in $BROKER_HOME/secrets.enc, key derived with scrypt from BROKER_PASSPHRASE. */
+export function openFileBackend(paths: HomePaths, passphrase: string | undefined): SecretBackend {
+  const file = paths.secretsFile;
+  let cached: { salt: string; key: Buffer } | undefined;
+  const keyFor = (salt: string): Buffer => {
+    if (!passphrase) {
+      throw new BrokerError('the file token store needs BROKER_PASSPHRASE', exitCodes.usage, 'export BROKER_PASSPHRASE=… (the passphrase the store was created with)');
+    }
+    if (cached?.salt !== salt) cached = { salt, key: scryptSync(passphrase, Buffer.from(salt, 'base64'), 32) };
+    return cached.key;
+  };
+  const load = (): SecretsFile | null => {
+    if (!existsSync(file)) return null;
+    let parsed: SecretsFile;
+    try {
+      parsed = SecretsFileSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+    } catch (err) {
+      throw new BrokerError(`the encrypted token store ${file} is damaged: ${(err as Error).message}`, exitCodes.failed, 'it was left as it was; restore it from a backup or move it aside and log in again');
+    }
+    if (open(keyFor(parsed.salt), parsed.check) !== checkText) {
+      throw new BrokerError(`BROKER_PASSPHRASE does not open ${file}`, exitCodes.usage, 'use the passphrase the store was created with');
+    }
+    return parsed;
+  };
+  const loadOrCreate = (): SecretsFile => {
+    const existing = load();
+    if (existing) return existing;
+    const salt = randomBytes(16).toString('base64');
+    return { version: 1, salt, check: seal(keyFor(salt), checkText), entries: {} };
+  };
+  const save = (contents: SecretsFile): void => {
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify(contents)}\n`, { mode: 0o600 });
+    renameSync(tmp, file);
+  };
+  const withLock = async <T>(change: () => T): Promise<T> => {
+    const release = await lockfile.lock(paths.root, {
+      lockfilePath: join(paths.locks, 'secrets.lock'),
+      realpath: false,
+      stale: 10_000,
+      retries: { retries: 200, minTimeout: 5, maxTimeout: 50 },
+    });
+    try {
+      return change();
+    } finally {
+      await release();
+    }
+  };
+
+  return {
+    async get(account) {
+      const contents = load();
+      const entry = contents?.entries[account];
+      if (!entry || !contents) return null;
+      const text = open(keyFor(contents.salt), entry);
+      if (text === null) throw new BrokerError(`the entry for "${account}" in ${file} fails authentication`, exitCodes.failed, `it was tampered with or damaged; log in again: broker login ${account}`);
+      return text;
+    },
+    set: (account, value) =>
+      withLock(() => {
+        const contents = loadOrCreate();
+        contents.entries[account] = seal(keyFor(contents.salt), value);
+        save(contents);
+      }),
+    delete: (account) =>
+      withLock(() => {
+        const contents = load();
+        if (!contents?.entries[account]) return false;
+        delete contents.entries[account];
+        save(contents);
+        return true;
+      }),
+    list: async () => Object.keys(load()?.entries ?? {}),
+    check: async () => {
+      if (load() === null) keyFor('');
+    },
+  };
+}
+
+function seal(key: Buffer, text: string): Sealed {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const data = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
+  return { iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), data: data.toString('base64') };
+}
+
+/** Returns null when the key is wrong or the entry was tampered with (GCM authentication fails). */
+function open(key: Buffer, sealed: Sealed): string | null {
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.iv, 'base64'));
+    decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
+    return Buffer.concat([decipher.update(Buffer.from(sealed.data, 'base64')), decipher.final()]).toString('utf8');
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,159 @@
+import { usageError } from '../core/broker-error.js';
+import { exitCodes } from '../core/exit-codes.js';
+import { fingerprint } from '../core/fingerprint.js';
+import { ConnectionSchema, ProviderIdSchema, SecretSourceSchema, providerIds, type Connection, type ProviderId } from '../core/state-schema.js';
+import { parseTokenInput } from '../core/token-bundle.js';
+import { defineCommand, type OptionValues } from './command.js';
+import { readAll } from './read-stdin.js';
+
+export interface ConnectOptions {
+  name: string;
+  provider: ProviderId;
+  kind: 'service' | 'personal';
+  account?: string;
+  clientId?: string;
+  clientSecretSource?: string;
+  scopes: string[];
+  issuer?: string;
+  appId?: number;
+  installation?: { id: number; account: string };
+  holderCommand?: string;
+  tokenStdin: boolean;
+  json: boolean;
+}
+
+export const connectCommand = defineCommand<ConnectOptions>({
+  name: 'connect',
+  summary: 'create a connection (optionally from an existing token on stdin)',
+  usage: `Usage: broker connect NAME --provider P [options]
+
+Creates a connection. Without --token-stdin it needs \`broker login NAME\` before it can hand out tokens.
+
+Options:
+  --provider P                 ${providerIds.join(' | ')}
+  --kind service|personal      who the credential belongs to (default: service)
+  --account WHO                the identity this connection must be; logins as anyone else are refused
+  --client-id ID               the OAuth client id
+  --client-secret-from SRC     env:VAR | file:PATH | keychain
+  --scopes A,B                 scopes to request at login
+  --issuer URL                 OpenID issuer (provider oidc)
+  --app-id N                   GitHub App id (provider github-app)
+  --installation N             GitHub App installation id
+  --installation-account OWNER the account the installation belongs to
+  --holder-command CMD         the command restart-holder runs to restart the agent holding the token
+  --token-stdin                read an access token, or a token-endpoint JSON bundle, from stdin
+  --json                       print the connection as JSON
+`,
+  options: {
+    provider: { type: 'string' },
+    kind: { type: 'string' },
+    account: { type: 'string' },
+    'client-id': { type: 'string' },
+    'client-secret-from': { type: 'string' },
+    scopes: { type: 'string' },
+    issuer: { type: 'string' },
+    'app-id': { type: 'string' },
+    installation: { type: 'string' },
+    'installation-account': { type: 'string' },
+    'holder-command': { type: 'string' },
+    'token-stdin': { type: 'boolean' },
+    json: { type: 'boolean' },
+  },
+  parse: parseConnectOptions,
+  async run(opts, deps) {
+    const now = deps.now();
+    const state = deps.state();
+    if (state.get(opts.name)) throw usageError(`a connection named "${opts.name}" already exists`, `run \`broker remove ${opts.name}\` first, or pick another name`);
+    let connection: Connection = ConnectionSchema.parse({
+      name: opts.name,
+      provider: opts.provider,
+      kind: opts.kind,
+      account: opts.account,
+      scopes: opts.scopes,
+      clientId: opts.clientId,
+      clientSecretSource: opts.clientSecretSource,
+      issuer: opts.issuer,
+      appId: opts.appId,
+      installation: opts.installation,
+      holderCommand: opts.holderCommand,
+      createdAt: now.toISOString(),
+    });
+    if (opts.tokenStdin) {
+      const input = parseTokenInput(await readAll(deps.io.stdin), now);
+      if (!input.ok) throw usageError(input.error, 'pipe a bare token or {"access_token", "refresh_token"?, "expires_in"?} to stdin');
+      const { bundle } = input;
+      await deps.tokens().write(opts.name, bundle);
+      connection = {
+        ...connection,
+        accessTokenExpiresAt: bundle.expires_at,
+        accessTokenFp: fingerprint(bundle.access_token),
+        refreshTokenFp: bundle.refresh_token ? fingerprint(bundle.refresh_token) : undefined,
+        refreshTokenObtainedAt: bundle.refresh_token ? now.toISOString() : undefined,
+        scopes: opts.scopes.length > 0 ? opts.scopes : (bundle.scope?.split(/[ ,]+/).filter(Boolean) ?? []),
+      };
+    }
+    try {
+      await state.add(connection);
+    } catch (err) {
+      if (opts.tokenStdin) await deps.tokens().delete(opts.name);
+      throw err;
+    }
+    if (opts.tokenStdin) {
+      deps.appendEvent({ event: 'login', conn: opts.name, method: 'paste', outcome: 'ok', identity: opts.account, scopes: connection.scopes });
+    }
+    if (opts.json) {
+      deps.io.stdout.write(`${JSON.stringify({ connection }, null, 2)}\n`);
+    } else {
+      const token = connection.accessTokenFp ? `access token fp ${connection.accessTokenFp}` : `no token yet: run \`broker login ${opts.name}\``;
+      deps.io.stdout.write(`connected ${opts.name} (${opts.provider}, ${opts.kind}); ${token}\n`);
+    }
+    return exitCodes.ok;
+  },
+});
+
+function parseConnectOptions(values: OptionValues, positionals: string[]): ConnectOptions {
+  const [name, ...extra] = positionals;
+  if (!name || extra.length > 0) throw usageError('connect takes exactly one NAME', 'broker connect NAME --provider P');
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) throw usageError(`"${name}" is not a valid name`, 'use letters, digits, ".", "_" and "-" (max 64)');
+  const provider = ProviderIdSchema.safeParse(values.provider);
+  if (!provider.success) throw usageError(`--provider must be one of: ${providerIds.join(', ')}`);
+  const kind = values.kind ?? 'service';
+  if (kind !== 'service' && kind !== 'personal') throw usageError('--kind must be service or personal');
+  const secret = values['client-secret-from'];
+  if (secret !== undefined && !SecretSourceSchema.safeParse(secret).success) throw usageError('--client-secret-from must be env:VAR, file:PATH or keychain');
+  const issuer = values.issuer as string | undefined;
+  if (issuer !== undefined && !URL.canParse(issuer)) throw usageError(`--issuer "${issuer}" is not a URL`);
+  if (provider.data === 'oidc' && !issuer) throw usageError('provider oidc needs --issuer URL');
+  const appId = optionalInt(values['app-id'], '--app-id');
+  const installationId = optionalInt(values.installation, '--installation');
+  const installationAccount = values['installation-account'] as string | undefined;
+  if (provider.data === 'github-app' && (appId === undefined || installationId === undefined || !installationAccount)) {
+    throw usageError('provider github-app needs --app-id N --installation N --installation-account OWNER');
+  }
+  return {
+    name,
+    provider: provider.data,
+    kind,
+    account: values.account as string | undefined,
+    clientId: values['client-id'] as string | undefined,
+    clientSecretSource: secret as string | undefined,
+    scopes: splitList(values.scopes),
+    issuer,
+    appId,
+    installation: installationId !== undefined && installationAccount ? { id: installationId, account: installationAccount } : undefined,
+    holderCommand: values['holder-command'] as string | undefined,
+    tokenStdin: values['token-stdin'] === true,
+    json: values.json === true,
+  };
+}
+
+export function splitList(value: OptionValues[string]): string[] {
+  return typeof value === 'string' ? value.split(/[ ,]+/).filter(Boolean) : [];
+}
+
+function optionalInt(value: OptionValues[string], flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw usageError(`${flag} must be a positive whole number`);
+  return n;
+}

@@ -1,0 +1,67 @@
+import type { Readable, Writable } from 'node:stream';
+import { createEventLogWriter, eventContextFromEnv, type AppendEvent } from '../adapters/event-log-writer.js';
+import { homePaths, type HomePaths } from '../adapters/home.js';
+import { openStateStore, type StateStore } from '../adapters/state-store.js';
+import { openTokenStore, type TokenStore } from '../adapters/token-store.js';
+
+export type OutputMode = 'json' | 'text' | 'tty';
+
+export interface Io {
+  stdin: Readable & { isTTY?: boolean };
+  stdout: Writable & { isTTY?: boolean; columns?: number };
+  stderr: Writable & { isTTY?: boolean };
+}
+
+/** What a command may use. Stores open lazily, so `--help` and bad usage touch nothing. */
+export interface Deps {
+  io: Io;
+  env: Readonly<Record<string, string | undefined>>;
+  now: () => Date;
+  mode: OutputMode;
+  paths: HomePaths;
+  state(): StateStore;
+  tokens(): TokenStore;
+  appendEvent: AppendEvent;
+}
+
+export interface DepsInput {
+  io: Io;
+  env: Readonly<Record<string, string | undefined>>;
+  home: string;
+  mode: OutputMode;
+  now?: () => Date;
+}
+
+const defaultLogMaxBytes = 64 * 1024 * 1024;
+
+export function createDeps(input: DepsInput): Deps {
+  const paths = homePaths(input.home);
+  let state: StateStore | undefined;
+  let tokens: TokenStore | undefined;
+  let writer: AppendEvent | undefined;
+  const openState = (): StateStore => (state ??= openStateStore(paths));
+  return {
+    io: input.io,
+    env: input.env,
+    now: input.now ?? (() => new Date()),
+    mode: input.mode,
+    paths,
+    state: openState,
+    tokens: () => (tokens ??= openTokenStore(paths, openState().homeId, input.env)),
+    appendEvent: (event) => {
+      openState();
+      writer ??= createEventLogWriter(paths.events, {
+        maxBytes: Number(input.env.BROKER_LOG_MAX_BYTES) || defaultLogMaxBytes,
+        keep: 5,
+        context: eventContextFromEnv(input.env),
+      });
+      writer(event);
+    },
+  };
+}
+
+/** --json → json; an interactive terminal on both ends → the Ink TUI; anything else → plain text. */
+export function decideMode(json: boolean, io: Io): OutputMode {
+  if (json) return 'json';
+  return io.stdout.isTTY && io.stdin.isTTY ? 'tty' : 'text';
+}

@@ -1,0 +1,9 @@
+import type { Command } from './command.js';
+import { connectCommand } from './connect.js';
+import { removeCommand } from './remove.js';
+
+// Every command, in the order `broker --help` lists them. Add one line per command.
+export const commands: Command<unknown>[] = [
+  connectCommand,
+  removeCommand,
+];

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+
+/** What one keychain entry holds for one connection; a refresh replaces all of it at once. */
+export const TokenBundleSchema = z.object({
+  access_token: z.string().min(1),
+  refresh_token: z.string().min(1).optional(),
+  expires_at: z.string().datetime({ offset: true }).optional(),
+  scope: z.string().optional(),
+  client_secret: z.string().optional(),
+  private_key: z.string().optional(),
+});
+export type TokenBundle = z.infer<typeof TokenBundleSchema>;
+
+/** The shape a token endpoint returns, or what `connect --token-stdin` accepts. */
+const TokenResponseSchema = z.object({
+  access_token: z.string().min(1),
+  refresh_token: z.string().min(1).optional(),
+  expires_in: z.coerce.number().positive().optional(),
+  expires_at: z.union([z.string().datetime({ offset: true }), z.number()]).optional(),
+  scope: z.string().optional(),
+});
+
+export type ParsedTokenInput = { ok: true; bundle: TokenBundle } | { ok: false; error: string };
+
+/** Parses stdin for `connect --token-stdin`: a bare access token or a token-endpoint JSON bundle. */
+export function parseTokenInput(text: string, now: Date): ParsedTokenInput {
+  const trimmed = text.trim();
+  if (trimmed === '') return { ok: false, error: 'stdin was empty: pipe an access token or a JSON token bundle' };
+  if (!trimmed.startsWith('{')) {
+    if (/\s/.test(trimmed)) return { ok: false, error: 'a bare token cannot contain whitespace' };
+    return { ok: true, bundle: { access_token: trimmed } };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(trimmed);
+  } catch (err) {
+    return { ok: false, error: `stdin is not valid JSON: ${(err as Error).message}` };
+  }
+  const parsed = TokenResponseSchema.safeParse(json);
+  if (!parsed.success) {
+    return { ok: false, error: `token bundle: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}` };
+  }
+  const r = parsed.data;
+  return { ok: true, bundle: { access_token: r.access_token, refresh_token: r.refresh_token, scope: r.scope, expires_at: expiresAt(r, now) } };
+}
+
+function expiresAt(r: z.infer<typeof TokenResponseSchema>, now: Date): string | undefined {
+  if (r.expires_in !== undefined) return new Date(now.getTime() + r.expires_in * 1000).toISOString();
+  if (typeof r.expires_at === 'number') return new Date(r.expires_at * 1000).toISOString();
+  return r.expires_at === undefined ? undefined : new Date(r.expires_at).toISOString();
+}

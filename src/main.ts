@@ -1,0 +1,71 @@
+import { parseArgs } from 'node:util';
+import { BrokerError } from './core/broker-error.js';
+import { exitCodes } from './core/exit-codes.js';
+import { stripControl } from './core/strip-control.js';
+import { resolveHome } from './adapters/home.js';
+import { commands } from './commands/index.js';
+import { createDeps, decideMode, type Io } from './commands/deps.js';
+import type { OptionValues } from './commands/command.js';
+
+// argv in, exit code out; the process itself is touched only by cli.ts.
+
+const globalOptions = {
+  help: { type: 'boolean', short: 'h' },
+  home: { type: 'string' },
+} as const;
+
+export function overview(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    'broker: a local credential broker for AI agents, and the on-call tool that diagnoses it.',
+    '',
+    'Usage: broker COMMAND [options]     broker COMMAND --help for its options',
+    '',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Global options: --home DIR (or BROKER_HOME) holds state, logs and locks.',
+    'Exit codes: 0 healthy/done, 1 findings or failure, 2 bad usage or input, 3 login needed.',
+  ].join('\n');
+}
+
+export async function main(argv: string[], io: Io, env: Readonly<Record<string, string | undefined>>): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(`${overview()}\n`);
+    return name === undefined ? exitCodes.usage : exitCodes.ok;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    io.stderr.write(`broker: unknown command "${stripControl(name)}"\n\n${overview()}\n`);
+    return exitCodes.usage;
+  }
+  try {
+    let parsed;
+    try {
+      parsed = parseArgs({ args: rest, options: { ...command.options, ...globalOptions }, allowPositionals: true, strict: true });
+    } catch (err) {
+      throw new BrokerError(`broker ${name}: ${(err as Error).message}`, exitCodes.usage, `see: broker ${name} --help`);
+    }
+    if (parsed.values.help) {
+      io.stdout.write(`${command.usage.trimEnd()}\n`);
+      return exitCodes.ok;
+    }
+    const opts = command.parse(parsed.values, parsed.positionals);
+    const mode = decideMode((parsed.values as OptionValues).json === true, io);
+    const deps = createDeps({ io, env, home: resolveHome(env, parsed.values.home as string | undefined), mode });
+    return await command.run(opts, deps);
+  } catch (err) {
+    return reportError(err, io, env);
+  }
+}
+
+function reportError(err: unknown, io: Io, env: Readonly<Record<string, string | undefined>>): number {
+  if (err instanceof BrokerError) {
+    io.stderr.write(`broker: ${stripControl(err.message)}\n${err.hint ? `  fix: ${stripControl(err.hint)}\n` : ''}`);
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  io.stderr.write(`broker: unexpected error: ${stripControl(message)}\n  set BROKER_DEBUG=1 for the stack trace\n`);
+  if (env.BROKER_DEBUG && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
+  return exitCodes.failed;
+}
