@@ -16,5 +16,5 @@ const only = process.argv.slice(2);
 const files = only.length > 0 ? only : findTests('test').sort();
 const env = { ...process.env };
 // Ink treats CI=true as non-interactive; tests that want the TUI clear it themselves.
-const result = spawnSync('scripts/with-keyring.sh', ['node', '--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit', env });
+const result = spawnSync('scripts/with-keyring.sh', ['node', '--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files], { stdio: 'inherit', env });
 process.exit(result.status ?? 1);

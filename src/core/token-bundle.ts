@@ -33,8 +33,9 @@ export function parseTokenInput(text: string, now: Date): ParsedTokenInput {
   let json: unknown;
   try {
     json = JSON.parse(trimmed);
-  } catch (err) {
-    return { ok: false, error: `stdin is not valid JSON: ${(err as Error).message}` };
+  } catch {
+    // JSON.parse's message quotes the input, and the input is a secret.
+    return { ok: false, error: 'stdin starts with "{" but is not valid JSON' };
   }
   const parsed = TokenResponseSchema.safeParse(json);
   if (!parsed.success) {

@@ -1,0 +1,24 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const brokerBin = fileURLToPath(new URL('../../dist/broker.mjs', import.meta.url));
+
+export interface BrokerRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built binary as a child process (stdin piped, so never a TTY). */
+export function runBroker(args: string[], options: { env?: Record<string, string | undefined>; input?: string } = {}): Promise<BrokerRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [brokerBin, ...args], { env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.input ?? '');
+  });
+}
