@@ -39,6 +39,8 @@ export const ConnectionSchema = z.object({
   issuer: z.string().url().optional(),
   appId: z.number().int().positive().optional(),
   installation: z.object({ id: z.number().int().positive(), account: z.string() }).optional(),
+  // The provider's API base when it is not the public one (GitHub Enterprise, the local stand-in).
+  apiBaseUrl: z.string().url().optional(),
   // The command an agent runs under; `restart-holder` re-runs it to drop a stale token.
   holderCommand: z.string().optional(),
   createdAt: isoTime,
