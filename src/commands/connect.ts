@@ -5,6 +5,8 @@ import { ConnectionSchema, ProviderIdSchema, SecretSourceSchema, providerIds, ty
 import { parseTokenInput } from '../core/token-bundle.js';
 import { defineCommand, type OptionValues } from './command.js';
 import { readAll } from './read-stdin.js';
+import { mintInstallationToken, readPrivateKeyFile } from '../adapters/github-app-token.js';
+import type { TokenBundle } from '../core/token-bundle.js';
 
 export interface ConnectOptions {
   name: string;
@@ -18,6 +20,8 @@ export interface ConnectOptions {
   appId?: number;
   installation?: { id: number; account: string };
   holderCommand?: string;
+  privateKeyFile?: string;
+  apiBaseUrl?: string;
   tokenStdin: boolean;
   json: boolean;
 }
@@ -40,6 +44,9 @@ Options:
   --app-id N                   GitHub App id (provider github-app)
   --installation N             GitHub App installation id
   --installation-account OWNER the account the installation belongs to
+  --private-key-file PATH      the GitHub App's private key (PEM); stored in the token store, never in state.json.
+                               Without --token-stdin the first installation token is minted right away.
+  --api-base-url URL           the provider's API base when not the public one (GitHub Enterprise, a local stand-in)
   --holder-command CMD         the command restart-holder runs to restart the agent holding the token
   --token-stdin                read an access token, or a token-endpoint JSON bundle, from stdin
   --json                       print the connection as JSON
@@ -55,6 +62,8 @@ Options:
     'app-id': { type: 'string' },
     installation: { type: 'string' },
     'installation-account': { type: 'string' },
+    'private-key-file': { type: 'string' },
+    'api-base-url': { type: 'string' },
     'holder-command': { type: 'string' },
     'token-stdin': { type: 'boolean' },
     json: { type: 'boolean' },
@@ -75,13 +84,21 @@ Options:
       issuer: opts.issuer,
       appId: opts.appId,
       installation: opts.installation,
+      apiBaseUrl: opts.apiBaseUrl,
       holderCommand: opts.holderCommand,
       createdAt: now.toISOString(),
     });
+    let bundle: TokenBundle | undefined;
     if (opts.tokenStdin) {
       const input = parseTokenInput(await readAll(deps.io.stdin), now);
       if (!input.ok) throw usageError(input.error, 'pipe a bare token or {"access_token", "refresh_token"?, "expires_in"?} to stdin');
-      const { bundle } = input;
+      bundle = input.bundle;
+    }
+    if (opts.privateKeyFile) {
+      const privateKey = readPrivateKeyFile(opts.privateKeyFile);
+      bundle = bundle ? { ...bundle, private_key: privateKey } : await mintInstallationToken(connection, { private_key: privateKey }, { warn: (m) => deps.io.stderr.write(`broker: ${m}\n`) });
+    }
+    if (bundle) {
       await deps.tokens().write(opts.name, bundle);
       connection = {
         ...connection,
@@ -95,7 +112,7 @@ Options:
     try {
       await state.add(connection);
     } catch (err) {
-      if (opts.tokenStdin) await deps.tokens().delete(opts.name);
+      if (bundle) await deps.tokens().delete(opts.name);
       throw err;
     }
     if (opts.tokenStdin) {
@@ -127,6 +144,10 @@ function parseConnectOptions(values: OptionValues, positionals: string[]): Conne
   const appId = optionalInt(values['app-id'], '--app-id');
   const installationId = optionalInt(values.installation, '--installation');
   const installationAccount = values['installation-account'] as string | undefined;
+  const apiBaseUrl = values['api-base-url'] as string | undefined;
+  if (apiBaseUrl !== undefined && !URL.canParse(apiBaseUrl)) throw usageError(`--api-base-url "${apiBaseUrl}" is not a URL`);
+  const privateKeyFile = values['private-key-file'] as string | undefined;
+  if (privateKeyFile !== undefined && provider.data !== 'github-app') throw usageError('--private-key-file is for provider github-app');
   if (provider.data === 'github-app' && (appId === undefined || installationId === undefined || !installationAccount)) {
     throw usageError('provider github-app needs --app-id N --installation N --installation-account OWNER');
   }
@@ -142,6 +163,8 @@ function parseConnectOptions(values: OptionValues, positionals: string[]): Conne
     appId,
     installation: installationId !== undefined && installationAccount ? { id: installationId, account: installationAccount } : undefined,
     holderCommand: values['holder-command'] as string | undefined,
+    privateKeyFile,
+    apiBaseUrl,
     tokenStdin: values['token-stdin'] === true,
     json: values.json === true,
   };

@@ -1,0 +1,130 @@
+import { createAppAuth } from '@octokit/auth-app';
+import { request as octokitRequest } from '@octokit/request';
+import { readFileSync } from 'node:fs';
+import { BrokerError, usageError } from '../core/broker-error.js';
+import { exitCodes } from '../core/exit-codes.js';
+import { fingerprint } from '../core/fingerprint.js';
+import type { Connection } from '../core/state-schema.js';
+import type { TokenBundle } from '../core/token-bundle.js';
+import type { Deps } from '../commands/deps.js';
+
+export const githubApiBase = 'https://api.github.com';
+
+/** The API base a connection talks to: its own apiBaseUrl (Enterprise, the local stand-in) or api.github.com. */
+export function apiBaseOf(connection: Connection): string {
+  return (connection.apiBaseUrl ?? githubApiBase).replace(/\/+$/, '');
+}
+
+/** Installation tokens live an hour; mint a new one once 75% of that is gone, like any other token (DESIGN §7). */
+export function installationTokenIsFresh(bundle: TokenBundle | null, now: Date, lifetimeMs = 3600_000): boolean {
+  if (!bundle?.access_token || !bundle.expires_at) return false;
+  return Date.parse(bundle.expires_at) - now.getTime() > lifetimeMs * 0.25;
+}
+
+/** A mint GitHub refused: the status and GitHub's own message, never a token or the key. */
+export class InstallationTokenError extends BrokerError {
+  constructor(
+    readonly connection: string,
+    readonly status: number | undefined,
+    readonly providerMessage: string,
+  ) {
+    super(`GitHub refused an installation token for "${connection}": ${status ?? 'no answer'} ${providerMessage}`, exitCodes.failed, hintFor(status, providerMessage, connection));
+    this.name = 'InstallationTokenError';
+  }
+}
+
+function hintFor(status: number | undefined, message: string, conn: string): string | undefined {
+  if (/claim \('(iat|exp)'\)/.test(message)) return 'the local clock differs from GitHub\'s: fix the clock (timedatectl / NTP), then `broker refresh ' + conn + '`';
+  if (status === 404) return 'the installation id does not belong to this App: look it up with GET /repos/OWNER/REPO/installation and reconnect';
+  if (/could not be decoded/.test(message)) return 'the private key does not belong to this App (rotated?): reconnect with --private-key-file';
+  if (/suspended/.test(message)) return 'an owner of the account suspended the installation; ask them to unsuspend it';
+  return undefined;
+}
+
+/** Reads a GitHub App private key for `connect --private-key-file`; the path, never the content, goes into errors. */
+export function readPrivateKeyFile(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw usageError(`cannot read --private-key-file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  if (!/-----BEGIN (RSA )?PRIVATE KEY-----/.test(text)) throw usageError(`--private-key-file ${path} is not a PEM private key`, 'download the key from the App\'s settings page (a .pem file)');
+  return text;
+}
+
+export interface MintDeps {
+  /** auth-app's clock-skew retry reports through this ("GitHub API time and system time are different by N seconds"). */
+  warn?: (message: string) => void;
+}
+
+/**
+ * Mints a fresh installation token with the App's JWT. The JWT is signed with bundle.private_key;
+ * when GitHub rejects it for clock skew, auth-app retries once using the offset from GitHub's Date header.
+ * Returns the new bundle (private key kept), to be written by the caller.
+ */
+export async function mintInstallationToken(connection: Connection, bundle: Pick<TokenBundle, 'private_key'> & Partial<TokenBundle>, deps: MintDeps = {}): Promise<TokenBundle> {
+  const { appId, installation } = connection;
+  if (connection.provider !== 'github-app' || !appId || !installation) {
+    throw new BrokerError(`"${connection.name}" is not a GitHub App connection with an app id and installation`, exitCodes.usage);
+  }
+  if (!bundle.private_key) {
+    throw new BrokerError(`"${connection.name}" has no App private key in the token store`, exitCodes.loginNeeded, `reconnect it: broker connect ${connection.name} --provider github-app … --private-key-file PATH`);
+  }
+  const base = octokitRequest.defaults({ baseUrl: apiBaseOf(connection), headers: { 'user-agent': 'broker' } });
+  const auth = createAppAuth({
+    appId,
+    privateKey: bundle.private_key,
+    request: base,
+    log: { warn: (message: string) => deps.warn?.(message) },
+  });
+  const appRequest = base.defaults({ request: { hook: auth.hook } });
+  try {
+    const { data } = await appRequest('POST /app/installations/{installation_id}/access_tokens', { installation_id: installation.id });
+    return { ...bundle, access_token: data.token, expires_at: new Date(data.expires_at).toISOString(), refresh_token: undefined, private_key: bundle.private_key };
+  } catch (err) {
+    const e = err as { status?: number; message?: string; response?: { data?: unknown } };
+    const body = e.response?.data as { message?: string } | undefined;
+    throw new InstallationTokenError(connection.name, e.status, body?.message ?? e.message ?? String(err));
+  }
+}
+
+export type MintTrigger = 'proactive' | 'reactive' | 'manual' | 'keepalive';
+
+/**
+ * The github-app path of `broker token` / `broker refresh` / `broker api`: the cached installation token
+ * while it is fresh, else a new one, stored in the bundle and recorded in state and the event log.
+ * Installation tokens are independent of each other, so concurrent mints are harmless and need no lock.
+ */
+export async function installationTokenFor(name: string, deps: Deps, options: { trigger?: MintTrigger; force?: boolean } = {}): Promise<{ accessToken: string; generation: number; minted: boolean }> {
+  const state = deps.state();
+  const connection = state.get(name);
+  if (!connection) throw new BrokerError(`no connection named "${name}"`, exitCodes.usage, 'run `broker status` to list connections');
+  const bundle = await deps.tokens().read(name);
+  if (!options.force && bundle && installationTokenIsFresh(bundle, deps.now())) {
+    return { accessToken: bundle.access_token, generation: connection.generation, minted: false };
+  }
+  const started = Date.now();
+  const trigger = options.trigger ?? (options.force ? 'manual' : 'proactive');
+  try {
+    const next = await mintInstallationToken(connection, { private_key: bundle?.private_key }, { warn: (m) => deps.io.stderr.write(`broker: ${m}\n`) });
+    await deps.tokens().write(name, next);
+    const atFp = fingerprint(next.access_token);
+    const updated = await state.update(name, (c) => ({
+      ...c,
+      accessTokenExpiresAt: next.expires_at,
+      accessTokenFp: atFp,
+      lastRefreshAt: deps.now().toISOString(),
+      generation: c.generation + 1,
+      lastError: undefined,
+    }));
+    deps.appendEvent({ event: 'refresh', conn: name, trigger, outcome: 'ok', at_fp: atFp, generation: updated.generation, duration_ms: Date.now() - started });
+    return { accessToken: next.access_token, generation: updated.generation, minted: true };
+  } catch (err) {
+    if (err instanceof InstallationTokenError) {
+      deps.appendEvent({ event: 'refresh', conn: name, trigger, outcome: 'error', status: err.status, error: err.providerMessage, generation: connection.generation, duration_ms: Date.now() - started });
+      await state.update(name, (c) => ({ ...c, lastError: { at: deps.now().toISOString(), status: err.status, error: err.providerMessage } }));
+    }
+    throw err;
+  }
+}
