@@ -5,7 +5,8 @@ set -euo pipefail
 if [ -z "${BROKER_KEYRING_INNER:-}" ]; then
   keyring_home=$(mktemp -d)
   trap 'rm -rf "$keyring_home"' EXIT
-  XDG_DATA_HOME="$keyring_home" BROKER_KEYRING_INNER=1 dbus-run-session -- "$0" "$@"
+  # dbus-daemon warns that it cannot raise its fd limit when not root-capable; that line is noise.
+  XDG_DATA_HOME="$keyring_home" BROKER_KEYRING_INNER=1 dbus-run-session -- "$0" "$@" 2> >(grep -v 'Failed to set fd limit' >&2)
   exit $?
 fi
 unset BROKER_KEYRING_INNER
