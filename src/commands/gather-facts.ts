@@ -1,4 +1,5 @@
 import type { Facts } from '../core/findings.js';
+import { readEvents } from '../adapters/event-log-reader.js';
 import type { Deps } from './deps.js';
 
 export interface FactsWindow {
@@ -18,6 +19,6 @@ export interface GatheredFacts {
 export async function gatherFacts(deps: Deps, window: FactsWindow): Promise<GatheredFacts> {
   const connections = deps.state().list().filter((c) => window.conn === undefined || c.name === window.conn);
   const store = await deps.tokens().status();
-  // The event log reader is wired in with the reader itself (src/adapters/event-log-reader.ts).
-  return { facts: { connections, events: [], now: window.until, env: deps.env, store }, window, linesRead: 0, linesSkipped: 0 };
+  const log = await readEvents(deps.paths, window);
+  return { facts: { connections, events: log.events, now: window.until, env: deps.env, store }, window, linesRead: log.linesRead, linesSkipped: log.linesSkipped };
 }

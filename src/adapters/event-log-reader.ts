@@ -1,0 +1,315 @@
+import { open, readdir, type FileHandle } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import type { LoggedEvent } from '../core/events.js';
+import { rotatedLogPath } from '../core/log-files.js';
+import { eventTime, parseEvent } from '../core/parse-event.js';
+import type { HomePaths } from './home.js';
+
+export interface EventQuery {
+  /** null reads the whole log. */
+  since: Date | null;
+  until: Date;
+  conn?: string;
+  /** Keep only lines whose raw bytes contain this text, like grep (tested before any parsing). */
+  match?: string;
+}
+
+export interface EventLogRead {
+  events: LoggedEvent[];
+  /** Lines looked at (blank lines aside). */
+  linesRead: number;
+  /** Lines that were not events: malformed JSON, over the length cap, no ISO ts or no event name. */
+  linesSkipped: number;
+  /** Base names of the files read, oldest first. */
+  files: string[];
+}
+
+/** A line longer than this is skipped without being held in memory whole. */
+export const maxLineBytes = 1024 * 1024;
+// Concurrent writers stamp ts before their write(2), so lines can be out of order by a few ms; a
+// minute of slack when seeking costs a few KB of extra reading and keeps the seek exact.
+const reorderSlackMs = 60_000;
+const scanChunkBytes = 1024 * 1024;
+const probeChunkBytes = 16 * 1024;
+const seekStopBytes = 64 * 1024;
+const newline = 0x0a;
+
+/**
+ * Reads the events in a window from the rotated files (events.N.jsonl, higher N older) and then
+ * events.jsonl, oldest first, streaming over Buffers. With `since` it seeks by time (binary search on
+ * byte offsets) instead of reading from the top, and skips rotated files that end before the window.
+ */
+export async function readEvents(paths: HomePaths, query: EventQuery): Promise<EventLogRead> {
+  const result: EventLogRead = { events: [], linesRead: 0, linesSkipped: 0, files: [] };
+  // Open every file before reading any, so a rotation mid-read cannot move lines out from under us.
+  const handles = await openLogFiles(paths.events);
+  try {
+    for (const { path, handle } of handles) await readFile(path, handle, query, result);
+  } finally {
+    await Promise.all(handles.map(({ handle }) => handle.close()));
+  }
+  return result;
+}
+
+async function openLogFiles(livePath: string): Promise<{ path: string; handle: FileHandle }[]> {
+  let names: string[];
+  try {
+    names = await readdir(dirname(livePath));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const present = new Set(names);
+  const live = basename(livePath);
+  const rotated = names
+    .map((name) => /^.*\.(\d+)\.jsonl$/.exec(name)?.[1])
+    .filter((n): n is string => n !== undefined)
+    .map(Number)
+    .filter((n) => n > 0 && present.has(basename(rotatedLogPath(livePath, n))))
+    .sort((a, b) => b - a)
+    .map((n) => rotatedLogPath(livePath, n));
+  const ordered = present.has(live) ? [...rotated, livePath] : rotated;
+  const opened: { path: string; handle: FileHandle }[] = [];
+  for (const path of ordered) {
+    try {
+      opened.push({ path, handle: await open(path, 'r') });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+  return opened;
+}
+
+async function readFile(path: string, handle: FileHandle, query: EventQuery, result: EventLogRead): Promise<void> {
+  const size = (await handle.stat()).size;
+  const sinceMs = query.since?.getTime() ?? null;
+  const untilMs = query.until.getTime();
+  let start = 0;
+  if (sinceMs !== null) {
+    const last = await lastTimedLine(handle, size);
+    if (last !== null && last.ms < sinceMs - reorderSlackMs) return;
+    start = await seekToTime(handle, size, sinceMs - reorderSlackMs);
+  }
+  const file = basename(path);
+  result.files.push(file);
+  // Evidence cites exact 1-based line numbers: after a seek, the newlines in the skipped prefix are counted concurrently with the window read (memchr speed).
+  const linesBefore = start === 0 ? Promise.resolve(0) : countNewlines(handle, start);
+  const needles = [query.match, query.conn === undefined ? undefined : JSON.stringify(query.conn)]
+    .filter((n): n is string => n !== undefined && n !== '')
+    .map((n) => Buffer.from(n, 'utf8'));
+  const found: LoggedEvent[] = [];
+  await scanLines(handle, start, size, scanChunkBytes, (line) => {
+    if (line.oversized) {
+      result.linesRead++;
+      result.linesSkipped++;
+      return;
+    }
+    if (isBlank(line.bytes, line.from, line.to)) return;
+    result.linesRead++;
+    for (const needle of needles) if (!line.contains(needle)) return;
+    const event = parseEvent(line.bytes.toString('utf8', line.from, line.to));
+    if (event === null) {
+      result.linesSkipped++;
+      return;
+    }
+    const ms = eventTime(event.ts) as number;
+    if ((sinceMs !== null && ms < sinceMs) || ms > untilMs) return;
+    if (query.conn !== undefined && event.conn !== query.conn) return;
+    found.push({ event, file, line: line.index + 1 });
+  });
+  const base = await linesBefore;
+  for (const logged of found) {
+    logged.line += base;
+    result.events.push(logged);
+  }
+}
+
+interface ScannedLine {
+  /** 0-based index of the line counted from where the scan started. */
+  index: number;
+  /** Byte offset of the line's first byte in the file. */
+  offset: number;
+  /** True when the line passed maxLineBytes: its bytes were dropped, from/to are empty. */
+  oversized: boolean;
+  bytes: Buffer;
+  from: number;
+  to: number;
+  contains(needle: Buffer): boolean;
+}
+
+/**
+ * Calls onLine for each line in [start, end) without holding more than one chunk plus one partial
+ * line (≤ maxLineBytes). A line still open at `end` is reported too. onLine returning false stops.
+ * Needle searches run on the whole chunk and remember the next hit, so lines without it cost nothing.
+ */
+async function scanLines(handle: FileHandle, start: number, end: number, chunkBytes: number, onLine: (line: ScannedLine) => boolean | void): Promise<void> {
+  const buffer = Buffer.allocUnsafe(chunkBytes);
+  let carry: Buffer[] = [];
+  let carryBytes = 0;
+  let carryOffset = start;
+  let oversized = false;
+  let index = 0;
+  let position = start;
+  let chunk = buffer.subarray(0, 0);
+  let lineFrom = 0;
+  let lineTo = 0;
+  let joined: Buffer | null = null;
+  const nextHit = new Map<Buffer, number>();
+  const line: ScannedLine = {
+    index: 0,
+    offset: 0,
+    oversized: false,
+    bytes: chunk,
+    from: 0,
+    to: 0,
+    contains(needle) {
+      if (joined !== null) return joined.indexOf(needle) !== -1;
+      let hit = nextHit.get(needle);
+      if (hit === undefined || (hit !== -1 && hit < lineFrom)) {
+        hit = chunk.indexOf(needle, lineFrom);
+        nextHit.set(needle, hit);
+      }
+      return hit !== -1 && hit + needle.length <= lineTo;
+    },
+  };
+  const emit = (offset: number, bytes: Buffer, from: number, to: number, tooLong: boolean): boolean => {
+    line.index = index++;
+    line.offset = offset;
+    line.oversized = tooLong;
+    line.bytes = bytes;
+    line.from = from;
+    line.to = to;
+    return onLine(line) !== false;
+  };
+  while (position < end) {
+    const { bytesRead } = await handle.read(buffer, 0, Math.min(chunkBytes, end - position), position);
+    if (bytesRead === 0) break;
+    chunk = buffer.subarray(0, bytesRead);
+    nextHit.clear();
+    const chunkOffset = position;
+    position += bytesRead;
+    let from = 0;
+    while (from < bytesRead) {
+      const nl = chunk.indexOf(newline, from);
+      if (nl === -1) {
+        if (!oversized && carryBytes + (bytesRead - from) > maxLineBytes) {
+          oversized = true;
+          carry = [];
+          carryBytes = 0;
+        }
+        if (!oversized) {
+          if (carryBytes === 0) carryOffset = chunkOffset + from;
+          carry.push(Buffer.from(chunk.subarray(from)));
+          carryBytes += bytesRead - from;
+        }
+        break;
+      }
+      let keepGoing: boolean;
+      if (oversized) {
+        keepGoing = emit(carryOffset, chunk, 0, 0, true);
+      } else if (carryBytes > 0) {
+        if (carryBytes + (nl - from) > maxLineBytes) {
+          keepGoing = emit(carryOffset, chunk, 0, 0, true);
+        } else {
+          joined = Buffer.concat([...carry, chunk.subarray(from, nl)]);
+          lineFrom = 0;
+          lineTo = joined.length;
+          keepGoing = emit(carryOffset, joined, 0, joined.length, false);
+          joined = null;
+        }
+      } else {
+        lineFrom = from;
+        lineTo = nl;
+        keepGoing = emit(chunkOffset + from, chunk, from, nl, false);
+      }
+      carry = [];
+      carryBytes = 0;
+      oversized = false;
+      if (!keepGoing) return;
+      from = nl + 1;
+      carryOffset = chunkOffset + from;
+    }
+  }
+  if (oversized) emit(carryOffset, buffer, 0, 0, true);
+  else if (carryBytes > 0) {
+    joined = Buffer.concat(carry);
+    lineFrom = 0;
+    lineTo = joined.length;
+    emit(carryOffset, joined, 0, joined.length, false);
+    joined = null;
+  }
+}
+
+/**
+ * The first line starting at or after `from` (and before `limit`) that carries an ISO ts: its
+ * offset and time. Starting the scan one byte early makes the first "line" the tail of the line
+ * that straddles `from` (or an empty line when `from` is a line start), which is then ignored.
+ */
+async function firstTimedLine(handle: FileHandle, size: number, from: number, limit: number): Promise<{ offset: number; ms: number } | null> {
+  let found: { offset: number; ms: number } | null = null;
+  const scanFrom = from === 0 ? 0 : from - 1;
+  await scanLines(handle, scanFrom, size, probeChunkBytes, (line) => {
+    if (line.offset >= limit) return false;
+    if (line.offset < from || line.oversized) return true;
+    const ms = lineTime(line);
+    if (ms === null) return true;
+    found = { offset: line.offset, ms };
+    return false;
+  });
+  return found;
+}
+
+/** The last line of the file that carries an ISO ts, looking only at the last 64 KiB. */
+async function lastTimedLine(handle: FileHandle, size: number): Promise<{ offset: number; ms: number } | null> {
+  let found: { offset: number; ms: number } | null = null;
+  const from = Math.max(0, size - seekStopBytes);
+  await scanLines(handle, from === 0 ? 0 : from - 1, size, probeChunkBytes, (line) => {
+    if (line.offset < from || line.oversized) return;
+    const ms = lineTime(line);
+    if (ms !== null) found = { offset: line.offset, ms };
+  });
+  return found;
+}
+
+/**
+ * A line start at or before the first line stamped ≥ target. The log is append-only, so ts grows
+ * with the offset: each probe lands mid-file, moves to the next line start and reads its ts.
+ */
+async function seekToTime(handle: FileHandle, size: number, targetMs: number): Promise<number> {
+  let lo = 0;
+  let hi = size;
+  while (hi - lo > seekStopBytes) {
+    const mid = lo + Math.floor((hi - lo) / 2);
+    const probe = await firstTimedLine(handle, size, mid, hi);
+    if (probe === null || probe.ms >= targetMs) hi = mid;
+    else lo = probe.offset;
+  }
+  return lo;
+}
+
+function lineTime(line: ScannedLine): number | null {
+  const event = parseEvent(line.bytes.toString('utf8', line.from, line.to));
+  return event === null ? null : eventTime(event.ts);
+}
+
+async function countNewlines(handle: FileHandle, end: number): Promise<number> {
+  const buffer = Buffer.allocUnsafe(4 * scanChunkBytes);
+  let count = 0;
+  let position = 0;
+  while (position < end) {
+    const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, end - position), position);
+    if (bytesRead === 0) break;
+    const chunk = buffer.subarray(0, bytesRead);
+    for (let at = chunk.indexOf(newline); at !== -1; at = chunk.indexOf(newline, at + 1)) count++;
+    position += bytesRead;
+  }
+  return count;
+}
+
+function isBlank(bytes: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const b = bytes[i];
+    if (b !== 0x20 && b !== 0x09 && b !== 0x0d) return false;
+  }
+  return true;
+}
