@@ -1,0 +1,78 @@
+import type { ActionRef, Finding } from '../core/findings.js';
+
+// The interactive doctor's state, apart from input and view (STYLE 7): tested without Ink.
+
+export interface ActionResultView {
+  ok: boolean;
+  detail: string;
+  held: boolean;
+  output?: string;
+}
+
+export type DoctorView =
+  | { kind: 'list' }
+  | { kind: 'detail' }
+  | { kind: 'confirm'; action: ActionRef }
+  | { kind: 'running'; action: ActionRef }
+  | { kind: 'result'; action: ActionRef; result: ActionResultView };
+
+export interface DoctorState {
+  findings: Finding[];
+  selected: number;
+  view: DoctorView;
+}
+
+export type DoctorEvent =
+  | { type: 'up' }
+  | { type: 'down' }
+  | { type: 'open' }
+  | { type: 'back' }
+  /** A letter pressed in the list or the detail view: an action key of the selected finding. */
+  | { type: 'key'; key: string }
+  | { type: 'answer'; yes: boolean }
+  | { type: 'done'; result: ActionResultView; findingsAfter: Finding[] };
+
+export function initialDoctorState(findings: Finding[]): DoctorState {
+  return { findings, selected: 0, view: { kind: 'list' } };
+}
+
+export function selectedFinding(state: DoctorState): Finding | undefined {
+  return state.findings[state.selected];
+}
+
+export function doctorReducer(state: DoctorState, event: DoctorEvent): DoctorState {
+  const { view } = state;
+  switch (event.type) {
+    case 'up':
+    case 'down': {
+      if (view.kind !== 'list') return state;
+      const step = event.type === 'up' ? -1 : 1;
+      return { ...state, selected: clamp(state.selected + step, state.findings.length) };
+    }
+    case 'open':
+      if (view.kind === 'list' && selectedFinding(state)) return { ...state, view: { kind: 'detail' } };
+      if (view.kind === 'result') return { ...state, view: { kind: 'list' } };
+      return state;
+    case 'back':
+      if (view.kind === 'detail' || view.kind === 'result') return { ...state, view: { kind: 'list' } };
+      if (view.kind === 'confirm') return { ...state, view: { kind: 'detail' } };
+      return state;
+    case 'key': {
+      if (view.kind !== 'list' && view.kind !== 'detail') return state;
+      const action = selectedFinding(state)?.actions.find((a) => a.key === event.key);
+      return action ? { ...state, view: { kind: 'confirm', action } } : state;
+    }
+    case 'answer':
+      if (view.kind !== 'confirm') return state;
+      return { ...state, view: event.yes ? { kind: 'running', action: view.action } : { kind: 'detail' } };
+    case 'done': {
+      if (view.kind !== 'running') return state;
+      const findings = event.findingsAfter;
+      return { findings, selected: clamp(state.selected, findings.length), view: { kind: 'result', action: view.action, result: event.result } };
+    }
+  }
+}
+
+function clamp(index: number, length: number): number {
+  return Math.max(0, Math.min(index, length - 1));
+}
