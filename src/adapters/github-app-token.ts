@@ -2,18 +2,12 @@ import { createAppAuth } from '@octokit/auth-app';
 import { request as octokitRequest } from '@octokit/request';
 import { readFileSync } from 'node:fs';
 import { BrokerError, usageError } from '../core/broker-error.js';
+import { apiBaseOf } from '../core/api-base.js';
 import { exitCodes } from '../core/exit-codes.js';
 import { fingerprint } from '../core/fingerprint.js';
 import type { Connection } from '../core/state-schema.js';
 import type { TokenBundle } from '../core/token-bundle.js';
 import type { Deps } from '../commands/deps.js';
-
-export const githubApiBase = 'https://api.github.com';
-
-/** The API base a connection talks to: its own apiBaseUrl (Enterprise, the local stand-in) or api.github.com. */
-export function apiBaseOf(connection: Connection): string {
-  return (connection.apiBaseUrl ?? githubApiBase).replace(/\/+$/, '');
-}
 
 /** Installation tokens live an hour; mint a new one once 75% of that is gone, like any other token (DESIGN §7). */
 export function installationTokenIsFresh(bundle: TokenBundle | null, now: Date, lifetimeMs = 3600_000): boolean {

@@ -1,11 +1,15 @@
 import type { Command } from './command.js';
+import { apiCommand } from './api.js';
 import { connectCommand } from './connect.js';
 import { removeCommand } from './remove.js';
+import { statusCommand } from './status.js';
 import { logCommand } from './log.js';
 
 // Every command, in the order `broker --help` lists them. Add one line per command.
 export const commands: Command<unknown>[] = [
   connectCommand,
   removeCommand,
+  statusCommand,
   logCommand,
+  apiCommand,
 ];

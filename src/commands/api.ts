@@ -1,0 +1,154 @@
+import { apiBaseOf, apiUrl } from '../core/api-base.js';
+import { BrokerError, usageError } from '../core/broker-error.js';
+import type { RequestEvent } from '../core/events.js';
+import { exitCodes } from '../core/exit-codes.js';
+import { fingerprint } from '../core/fingerprint.js';
+import { stripControl } from '../core/strip-control.js';
+import { installationTokenFor } from '../adapters/github-app-token.js';
+import { defineCommand, type OptionValues } from './command.js';
+import type { Deps } from './deps.js';
+
+export interface ApiOptions {
+  name: string;
+  path: string;
+  method: string;
+  data?: string;
+  json: boolean;
+}
+
+/** The response headers DESIGN §3 keeps in a `request` event. */
+export const loggedResponseHeaders = [
+  'x-oauth-scopes',
+  'x-accepted-oauth-scopes',
+  'x-accepted-github-permissions',
+  'x-ratelimit-remaining',
+  'x-ratelimit-reset',
+  'retry-after',
+] as const;
+
+export const apiCommand = defineCommand<ApiOptions>({
+  name: 'api',
+  summary: "an authenticated request with a connection's token, logged (like gh api)",
+  usage: `Usage: broker api NAME PATH [-X METHOD] [-d BODY] [--json]
+
+Sends PATH to the connection's API (GitHub: api.github.com, or the connection's --api-base-url) with its
+token, prints the response body on stdout and the status on stderr, and logs a \`request\` event.
+Exit 1 when the answer is HTTP 400 or above.
+
+Options:
+  -X, --method METHOD   GET (default), POST, PUT, PATCH, DELETE
+  -d, --data BODY       request body (JSON sent as application/json)
+  --json                print {"status", "headers", "body"} as one JSON document
+`,
+  options: {
+    method: { type: 'string', short: 'X' },
+    data: { type: 'string', short: 'd' },
+    json: { type: 'boolean' },
+  },
+  parse: parseApiOptions,
+  async run(opts, deps) {
+    const connection = deps.state().get(opts.name);
+    if (!connection) throw usageError(`no connection named "${opts.name}"`, 'run `broker status` to list connections');
+    const base = apiBaseOf(connection);
+    if (!base) throw usageError(`"${opts.name}" has no API base`, `set one: broker connect ${opts.name} … --api-base-url URL`);
+    const url = apiUrl(base, opts.path);
+
+    let token = await tokenForRequest(opts.name, deps, false);
+    let answer = await send(url, opts, token, deps);
+    // One reactive retry (DESIGN §7): the held token may have been revoked or rotated under us.
+    if (answer.status === 401 && connection.provider === 'github-app') {
+      deps.io.stderr.write(`broker: HTTP 401 with token ${fingerprint(token)}; minting a new one and retrying once\n`);
+      token = await tokenForRequest(opts.name, deps, true);
+      answer = await send(url, opts, token, deps);
+    }
+
+    const ok = answer.status < 400;
+    deps.io.stderr.write(`HTTP ${answer.status} ${answer.statusText} (${opts.method} ${url.host}${url.pathname}, ${answer.durationMs} ms)\n`);
+    if (opts.json) {
+      deps.io.stdout.write(`${JSON.stringify({ status: answer.status, headers: answer.headers, body: parseJson(answer.body) ?? answer.body }, null, 2)}\n`);
+    } else if (answer.body !== '') {
+      const text = deps.mode === 'tty' ? stripControl(answer.body) : answer.body;
+      deps.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    }
+    return ok ? exitCodes.ok : exitCodes.failed;
+  },
+});
+
+type NewRequestEvent = Omit<RequestEvent, 'ts' | 'pid' | 'host'>;
+
+interface Answer {
+  status: number;
+  statusText: string;
+  headers: Record<string, string>;
+  body: string;
+  durationMs: number;
+}
+
+async function send(url: URL, opts: ApiOptions, token: string, deps: Deps): Promise<Answer> {
+  const started = Date.now();
+  const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/vnd.github+json, application/json;q=0.9, */*;q=0.5', 'user-agent': 'broker' };
+  if (opts.data !== undefined) headers['content-type'] = parseJson(opts.data) === undefined ? 'application/x-www-form-urlencoded' : 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(url, { method: opts.method, headers, body: opts.data, signal: AbortSignal.timeout(30_000) });
+  } catch (err) {
+    throw new BrokerError(`${opts.method} ${url.host}${url.pathname} failed: ${(err as Error).message}`, exitCodes.failed);
+  }
+  const body = await res.text();
+  const answer: Answer = { status: res.status, statusText: res.statusText, headers: Object.fromEntries(res.headers), body, durationMs: Date.now() - started };
+  deps.appendEvent(requestEvent(opts.name, opts.method, url, answer, fingerprint(token)));
+  return answer;
+}
+
+/** The `request` event for one answer: the headers that matter and the provider's error words, never the body. */
+export function requestEvent(conn: string, method: string, url: URL, answer: Pick<Answer, 'status' | 'headers' | 'body' | 'durationMs'>, atFp: string): NewRequestEvent {
+  const event: NewRequestEvent = {
+    event: 'request',
+    conn,
+    method,
+    target: url.host,
+    path: url.pathname,
+    status: answer.status,
+    at_fp: atFp,
+    duration_ms: answer.durationMs,
+  };
+  if (answer.headers.date) event.date = answer.headers.date;
+  for (const name of loggedResponseHeaders) {
+    const value = answer.headers[name];
+    if (value !== undefined) event[name] = value;
+  }
+  const body = parseJson(answer.body);
+  if (body && typeof body === 'object' && !Array.isArray(body)) {
+    const b = body as Record<string, unknown>;
+    if (typeof b.error === 'string') event.error = b.error;
+    if (typeof b.error_description === 'string') event.error_description = b.error_description;
+    // GitHub and most REST APIs explain a failure in `message` ("Not Found", "API rate limit exceeded for …").
+    else if (answer.status >= 400 && typeof b.message === 'string') event.error_description = b.message;
+  }
+  return event;
+}
+
+async function tokenForRequest(name: string, deps: Deps, force: boolean): Promise<string> {
+  const connection = deps.state().get(name);
+  if (connection?.provider === 'github-app') return (await installationTokenFor(name, deps, { trigger: force ? 'reactive' : undefined, force })).accessToken;
+  const bundle = await deps.tokens().read(name);
+  if (!bundle) throw new BrokerError(`"${name}" has no token`, exitCodes.loginNeeded, `log in: broker login ${name}`);
+  return bundle.access_token;
+}
+
+function parseApiOptions(values: OptionValues, positionals: string[]): ApiOptions {
+  const [name, path, ...extra] = positionals;
+  if (!name || !path || extra.length > 0) throw usageError('api takes NAME and PATH', 'broker api NAME /repos/OWNER/REPO');
+  if (/^[a-z][a-z0-9+.-]*:/i.test(path)) throw usageError('PATH is a path on the connection\'s API, not a URL', 'broker api NAME /user');
+  const method = typeof values.method === 'string' ? values.method.toUpperCase() : 'GET';
+  if (!/^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)$/.test(method)) throw usageError(`-X ${method} is not an HTTP method`);
+  return { name, path, method, data: values.data as string | undefined, json: values.json === true };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startGithubStandin, type GithubStandin } from '../../fixtures/providers/github-standin.js';
+import { runBroker } from '../support/run-broker.js';
+import { tempHome } from '../support/temp-home.js';
+
+// The built binary against the GitHub stand-in, with the real keychain (scripts/run-tests.mjs).
+
+function events(home: string): Record<string, unknown>[] {
+  return readFileSync(join(home, 'logs', 'events.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+describe('GitHub App connection against the stand-in', () => {
+  let gh: GithubStandin;
+  const home = tempHome();
+  const keyFile = join(home, 'app.pem');
+  let privateKeyPem: string;
+  const env = (): Record<string, string> => ({ BROKER_HOME: home });
+
+  before(async () => {
+    gh = await startGithubStandin();
+    privateKeyPem = gh.addApp(4242).privateKeyPem;
+    gh.addInstallation({ id: 777, appId: 4242, account: 'acme' });
+    gh.addRepo('acme/api');
+    gh.addRepo('globex/billing');
+    writeFileSync(keyFile, privateKeyPem, { mode: 0o600 });
+  });
+  after(() => gh.close());
+
+  test('connect mints an installation token; the key goes to the token store, never state.json', async () => {
+    const r = await runBroker(
+      ['connect', 'acme-bot', '--provider', 'github-app', '--app-id', '4242', '--installation', '777', '--installation-account', 'acme', '--private-key-file', keyFile, '--api-base-url', gh.url, '--json'],
+      { env: env() },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(gh.mintCount, 1);
+    const state = readFileSync(join(home, 'state.json'), 'utf8');
+    assert.doesNotMatch(state, /PRIVATE KEY/);
+    assert.doesNotMatch(r.stdout + r.stderr, /PRIVATE KEY|ghs_/);
+    const conn = (JSON.parse(state) as { connections: Record<string, { accessTokenFp?: string; accessTokenExpiresAt?: string; apiBaseUrl?: string }> }).connections['acme-bot'];
+    assert.match(conn?.accessTokenFp ?? '', /^[0-9a-f]{12}$/);
+    assert.equal(conn?.apiBaseUrl, gh.url);
+    const life = Date.parse(conn?.accessTokenExpiresAt ?? '') - Date.now();
+    assert.ok(life > 3500_000 && life <= 3600_000, `expires in about an hour (${life} ms)`);
+  });
+
+  test('broker api to a repo of the installation\'s owner → 200, cached token reused', async () => {
+    const r = await runBroker(['api', 'acme-bot', '/repos/acme/api'], { env: env() });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { full_name: string }).full_name, 'acme/api');
+    assert.match(r.stderr, /HTTP 200/);
+    assert.equal(gh.mintCount, 1, 'the token minted at connect is still fresh');
+    const ev = events(home).filter((e) => e.event === 'request').at(-1);
+    assert.equal(ev?.status, 200);
+    assert.equal(ev?.path, '/repos/acme/api');
+    assert.ok(Number(ev?.['x-ratelimit-remaining']) > 0);
+  });
+
+  test('broker api to a repo of another owner → exit 1 and a 404 request event with target, path, status', async () => {
+    const r = await runBroker(['api', 'acme-bot', '/repos/globex/billing'], { env: env() });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /HTTP 404/);
+    assert.equal((JSON.parse(r.stdout) as { message: string }).message, 'Not Found');
+    const ev = events(home).filter((e) => e.event === 'request').at(-1);
+    assert.equal(ev?.conn, 'acme-bot');
+    assert.equal(ev?.method, 'GET');
+    assert.equal(ev?.target, new URL(gh.url).host);
+    assert.equal(ev?.path, '/repos/globex/billing');
+    assert.equal(ev?.status, 404);
+    assert.equal(ev?.error_description, 'Not Found');
+    assert.match(String(ev?.at_fp), /^[0-9a-f]{12}$/);
+    assert.ok(ev?.date, 'the provider Date header is kept for clock-skew checks');
+  });
+
+  test('an expired installation token is minted again; a 401 mid-hour mints once and retries', async () => {
+    gh.expireTokens(777);
+    const r = await runBroker(['api', 'acme-bot', '/repos/acme/api'], { env: env() });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(gh.mintCount, 2, 'the 401 caused exactly one new mint');
+    const refresh = events(home).filter((e) => e.event === 'refresh').at(-1);
+    assert.equal(refresh?.trigger, 'reactive');
+    assert.equal(refresh?.outcome, 'ok');
+    const requests = events(home).filter((e) => e.event === 'request').slice(-2);
+    assert.deepEqual(requests.map((e) => e.status), [401, 200]);
+    assert.notEqual(requests[0]?.at_fp, requests[1]?.at_fp);
+  });
+
+  test('local clock 2 minutes ahead of GitHub: auth-app retries with the Date header offset and the mint succeeds', async () => {
+    gh.setClockOffset(-120);
+    try {
+      const before = gh.requests.filter((q) => q.path === '/app/installations/777/access_tokens').length;
+      // The cached token is fresh on the local clock: expiring it at GitHub forces the 401 → mint path.
+      gh.expireTokens(777);
+      const again = await runBroker(['api', 'acme-bot', '/repos/acme/api'], { env: env() });
+      assert.equal(again.code, 0, again.stderr);
+      const mints = gh.requests.filter((q) => q.path === '/app/installations/777/access_tokens').slice(before);
+      assert.deepEqual(mints.map((q) => q.status), [401, 201], 'first JWT refused for iat in the future, the retry accepted');
+      assert.match(again.stderr, /different by -12\d seconds/);
+    } finally {
+      gh.setClockOffset(0);
+    }
+  });
+
+  test('a suspended installation: the mint error is logged and kept as lastError', async () => {
+    gh.suspendInstallation(777);
+    gh.expireTokens(777);
+    try {
+      const r = await runBroker(['api', 'acme-bot', '/repos/acme/api'], { env: env() });
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /403 This installation has been suspended/);
+      const refresh = events(home).filter((e) => e.event === 'refresh').at(-1);
+      assert.equal(refresh?.outcome, 'error');
+      assert.equal(refresh?.status, 403);
+      const state = JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')) as { connections: Record<string, { lastError?: { status: number } }> };
+      assert.equal(state.connections['acme-bot']?.lastError?.status, 403);
+    } finally {
+      gh.suspendInstallation(777, false);
+    }
+    const log = readFileSync(join(home, 'logs', 'events.jsonl'), 'utf8');
+    assert.doesNotMatch(log, /ghs_|PRIVATE KEY/, 'no token or key in the log');
+  });
+});
