@@ -1,0 +1,308 @@
+import * as client from 'openid-client';
+import { BrokerError } from '../core/broker-error.js';
+import { exitCodes } from '../core/exit-codes.js';
+import { tokenResponseError } from '../core/providers/classify-provider-error.js';
+import { providerProfile } from '../core/providers/index.js';
+import type { Connection, ProviderId } from '../core/state-schema.js';
+import type { TokenBundle } from '../core/token-bundle.js';
+
+// The OAuth client: openid-client 6 under a small surface the refresh and login code share.
+// Nothing here logs, and no error it throws carries a token or a secret.
+
+/** Where a connection's authorization server is and how to authenticate to it. */
+export interface OAuthServer {
+  /** The issuer: discovered from (discovery: true), or only named (static endpoints). */
+  issuer: string;
+  discovery: boolean;
+  authorizationEndpoint?: string;
+  tokenEndpoint?: string;
+  deviceAuthorizationEndpoint?: string;
+  userinfoEndpoint?: string;
+  /** Default client_secret_basic, the OAuth default; no secret means a public client (none). */
+  tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post';
+  /** The provider answers token errors with HTTP 200 (GitHub, Slack): such answers are turned into errors here. */
+  tokenErrorInBody200?: boolean;
+  providerId?: ProviderId;
+}
+
+export interface OAuthClientCredentials {
+  clientId: string;
+  clientSecret?: string;
+}
+
+/** An OAuth error in the event log's words: never a whole response, never a token. */
+export interface OAuthFailure {
+  status?: number;
+  error: string;
+  error_description?: string;
+  error_code?: string;
+}
+
+/** Thrown by every call here; `failure` is safe to log as is. */
+export class OAuthError extends Error {
+  constructor(readonly failure: OAuthFailure) {
+    super(failure.error_description ? `${failure.error}: ${failure.error_description}` : failure.error);
+    this.name = 'OAuthError';
+  }
+}
+
+export type Configuration = client.Configuration;
+
+const requestTimeoutSeconds = 15;
+
+/**
+ * The server of a connection, from its provider profile: discovery from the connection's issuer,
+ * or the profile's static endpoints. A connection of a static provider that names an issuer (the
+ * local GitHub stand-in, an Enterprise host) gets the same endpoint paths on that origin.
+ */
+export function serverForConnection(connection: Connection): OAuthServer {
+  const profile = providerProfile(connection.provider);
+  if (profile.discovery) {
+    if (!connection.issuer) throw new BrokerError(`connection "${connection.name}" has no issuer`, exitCodes.usage, `re-create it: broker connect ${connection.name} --provider ${connection.provider} --issuer URL`);
+    return { issuer: connection.issuer, discovery: true };
+  }
+  const { token, authorization, deviceAuthorization } = profile.endpoints;
+  if (!token) throw new BrokerError(`provider ${connection.provider} has no OAuth token endpoint`, exitCodes.usage);
+  const at = (endpoint: string | undefined) => (endpoint && connection.issuer ? new URL(new URL(endpoint).pathname, connection.issuer).href : endpoint);
+  return {
+    issuer: connection.issuer ?? new URL(token).origin,
+    discovery: false,
+    tokenEndpoint: at(token),
+    authorizationEndpoint: at(authorization),
+    deviceAuthorizationEndpoint: at(deviceAuthorization),
+    tokenErrorInBody200: profile.tokenErrorInBody200,
+    providerId: connection.provider,
+  };
+}
+
+/**
+ * openid-client refuses http:// unless told otherwise (DESIGN §7). Only loopback hosts may use it:
+ * the local providers of tests and the demo. Anything else must be https.
+ */
+export function isLoopbackUrl(url: string | URL): boolean {
+  const { hostname } = new URL(url);
+  if (hostname === 'localhost' || hostname === '[::1]') return true;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
+export async function oauthConfiguration(server: OAuthServer, credentials: OAuthClientCredentials): Promise<Configuration> {
+  const auth = clientAuthentication(server, credentials.clientSecret);
+  const urls = [server.issuer, server.tokenEndpoint, server.authorizationEndpoint, server.deviceAuthorizationEndpoint, server.userinfoEndpoint].filter(
+    (u): u is string => u !== undefined,
+  );
+  const insecure = urls.some((u) => new URL(u).protocol === 'http:');
+  if (insecure && !urls.every((u) => new URL(u).protocol === 'https:' || isLoopbackUrl(u))) {
+    throw new BrokerError(`refusing plain http:// to a non-loopback host (${new URL(server.issuer).host})`, exitCodes.usage, 'use the https:// issuer URL; http is allowed only for 127.0.0.1, ::1 and localhost');
+  }
+  let config: Configuration;
+  if (server.discovery) {
+    config = await call(() =>
+      client.discovery(new URL(server.issuer), credentials.clientId, undefined, auth, {
+        execute: insecure ? [client.allowInsecureRequests] : [],
+        timeout: requestTimeoutSeconds,
+      }),
+    );
+  } else {
+    config = new client.Configuration(
+      {
+        issuer: server.issuer,
+        authorization_endpoint: server.authorizationEndpoint,
+        token_endpoint: server.tokenEndpoint,
+        device_authorization_endpoint: server.deviceAuthorizationEndpoint,
+        userinfo_endpoint: server.userinfoEndpoint,
+      },
+      credentials.clientId,
+      undefined,
+      auth,
+    );
+    if (insecure) client.allowInsecureRequests(config);
+  }
+  config.timeout = requestTimeoutSeconds;
+  if (server.tokenErrorInBody200 && server.providerId) config[client.customFetch] = errorsIn200As400(server.providerId, server.tokenEndpoint);
+  return config;
+}
+
+const originalStatusHeader = 'x-broker-original-status';
+
+/**
+ * GitHub answers token errors with HTTP 200 and an `error` field (Slack with `ok: false`):
+ * openid-client would call them malformed successes and drop the body, so they become 400s here,
+ * with the real status kept aside for the event log.
+ */
+function errorsIn200As400(providerId: ProviderId, tokenEndpoint: string | undefined): client.CustomFetch {
+  return async (url, init) => {
+    const response = await fetch(url, init as RequestInit);
+    if (response.status !== 200 || String(url) !== tokenEndpoint) return response;
+    const text = await response.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    const failed = body !== undefined && tokenResponseError(providerId, 200, body) !== null;
+    const headers = new Headers(response.headers);
+    if (failed) {
+      headers.set(originalStatusHeader, '200');
+      headers.set('content-type', 'application/json');
+    }
+    return new Response(text, { status: failed ? 400 : 200, statusText: failed ? 'Bad Request' : response.statusText, headers });
+  };
+}
+
+function clientAuthentication(server: OAuthServer, secret: string | undefined): client.ClientAuth {
+  if (secret === undefined) return client.None();
+  return server.tokenEndpointAuthMethod === 'client_secret_post' ? client.ClientSecretPost(secret) : client.ClientSecretBasic(secret);
+}
+
+/**
+ * A token-endpoint answer as the bundle the store keeps. Providers that do not rotate (Google)
+ * send no new refresh token, so the previous one stays; the client secret and key are carried over.
+ */
+export function bundleFromTokenResponse(response: client.TokenEndpointResponse, now: Date, previous?: TokenBundle | null): TokenBundle {
+  return {
+    access_token: response.access_token,
+    refresh_token: response.refresh_token ?? previous?.refresh_token,
+    expires_at: typeof response.expires_in === 'number' ? new Date(now.getTime() + response.expires_in * 1000).toISOString() : undefined,
+    scope: response.scope ?? previous?.scope,
+    client_secret: previous?.client_secret,
+    private_key: previous?.private_key,
+  };
+}
+
+export async function refreshGrant(config: Configuration, refreshToken: string): Promise<client.TokenEndpointResponse> {
+  return call(() => client.refreshTokenGrant(config, refreshToken), [refreshToken]);
+}
+
+// ---- Login building blocks (used by `broker login`).
+
+export interface DeviceAuthorization {
+  userCode: string;
+  verificationUri: string;
+  verificationUriComplete?: string;
+  expiresIn: number;
+  interval: number;
+  /** Pass back to pollDeviceAuthorization unchanged. */
+  response: client.DeviceAuthorizationResponse;
+}
+
+export async function startDeviceAuthorization(config: Configuration, scopes: string[]): Promise<DeviceAuthorization> {
+  const response = await call(() => client.initiateDeviceAuthorization(config, scopes.length > 0 ? { scope: scopes.join(' ') } : {}));
+  return {
+    userCode: response.user_code,
+    verificationUri: response.verification_uri,
+    verificationUriComplete: response.verification_uri_complete,
+    expiresIn: response.expires_in,
+    interval: response.interval ?? 5,
+    response,
+  };
+}
+
+/** Polls until the person approves, denies or the code expires; honours slow_down (openid-client adds 5 s). */
+export async function pollDeviceAuthorization(config: Configuration, device: DeviceAuthorization, signal?: AbortSignal): Promise<client.TokenEndpointResponse> {
+  return call(() => client.pollDeviceAuthorizationGrant(config, device.response, undefined, { signal }));
+}
+
+export interface AuthorizationRequest {
+  url: string;
+  state: string;
+  codeVerifier: string;
+  redirectUri: string;
+}
+
+/** An authorization-code request with PKCE (S256) and a fresh state, for a loopback redirect. */
+export async function createAuthorizationRequest(
+  config: Configuration,
+  params: { redirectUri: string; scopes: string[]; loginHint?: string; extra?: Record<string, string> },
+): Promise<AuthorizationRequest> {
+  const codeVerifier = client.randomPKCECodeVerifier();
+  const state = client.randomState();
+  const query: Record<string, string> = {
+    redirect_uri: params.redirectUri,
+    response_type: 'code',
+    state,
+    code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
+    code_challenge_method: 'S256',
+    ...(params.scopes.length > 0 ? { scope: params.scopes.join(' ') } : {}),
+    ...(params.loginHint ? { login_hint: params.loginHint } : {}),
+    ...params.extra,
+  };
+  return { url: client.buildAuthorizationUrl(config, query).href, state, codeVerifier, redirectUri: params.redirectUri };
+}
+
+/** Checks state and exchanges the code from the loopback callback URL (the full URL the browser was sent to). */
+export async function exchangeAuthorizationCode(config: Configuration, callbackUrl: string | URL, request: AuthorizationRequest): Promise<client.TokenEndpointResponse> {
+  return call(
+    () => client.authorizationCodeGrant(config, new URL(callbackUrl), { expectedState: request.state, pkceCodeVerifier: request.codeVerifier }, { redirect_uri: request.redirectUri }),
+    [request.codeVerifier],
+  );
+}
+
+export interface Identity {
+  /** The identity a connection's `account` is compared with: email, else preferred_username, else sub. */
+  identity: string;
+  sub: string;
+  email?: string;
+}
+
+export async function fetchIdentity(config: Configuration, accessToken: string): Promise<Identity> {
+  const info = await call(() => client.fetchUserInfo(config, accessToken, client.skipSubjectCheck), [accessToken]);
+  const email = typeof info.email === 'string' ? info.email : undefined;
+  const username = typeof info.preferred_username === 'string' ? info.preferred_username : undefined;
+  return { identity: email ?? username ?? info.sub, sub: info.sub, email };
+}
+
+// ---- Errors
+
+async function call<T>(operation: () => Promise<T>, secrets: string[] = []): Promise<T> {
+  try {
+    return await operation();
+  } catch (err) {
+    throw new OAuthError(describeOAuthFailure(err, secrets));
+  }
+}
+
+/** Any error from openid-client or fetch → the fields the event log keeps, with secrets cut out. */
+export function describeOAuthFailure(err: unknown, secrets: string[] = []): OAuthFailure {
+  if (err instanceof OAuthError) return err.failure;
+  const scrub = (text: string | undefined): string | undefined => (text === undefined ? undefined : redact(text, secrets).slice(0, 500));
+  if (err instanceof client.ResponseBodyError) {
+    const original = Number(err.response.headers.get(originalStatusHeader));
+    return {
+      status: original || err.status,
+      error: scrub(err.error) ?? 'error',
+      error_description: scrub(err.error_description),
+      error_code: providerErrorCode(err.cause),
+    };
+  }
+  if (err instanceof client.AuthorizationResponseError) {
+    return { error: scrub(err.error) ?? 'error', error_description: scrub(err.error_description) };
+  }
+  if (err instanceof client.WWWAuthenticateChallengeError) {
+    const challenge = err.cause[0];
+    const error = challenge?.parameters.error;
+    return { status: err.status, error: scrub(error) ?? 'invalid_token', error_description: scrub(challenge?.parameters.error_description) };
+  }
+  const e = err as { name?: string; message?: string; code?: string; cause?: { code?: string; message?: string; status?: number } };
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return { error: 'timeout', error_description: `no answer within ${requestTimeoutSeconds} s` };
+  if (e?.name === 'TypeError' && e.message === 'fetch failed') {
+    return { error: 'network_error', error_description: scrub(e.cause?.code ?? e.cause?.message) };
+  }
+  const status = typeof e?.cause?.status === 'number' ? e.cause.status : undefined;
+  return { status, error: e?.code ?? 'client_error', error_description: scrub(e?.message ?? String(err)) };
+}
+
+/** Microsoft puts its AADSTS number in error_codes; others may send error_code or code. */
+function providerErrorCode(body: Record<string, unknown> | undefined): string | undefined {
+  if (!body) return undefined;
+  const codes = body.error_codes;
+  if (Array.isArray(codes) && codes.length > 0) return `AADSTS${String(codes[0])}`;
+  if (typeof body.error_code === 'string' || typeof body.error_code === 'number') return String(body.error_code);
+  return undefined;
+}
+
+function redact(text: string, secrets: string[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret.length >= 6) out = out.split(secret).join('[redacted]');
+  return out;
+}
