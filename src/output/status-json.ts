@@ -1,0 +1,40 @@
+import type { HealthRow, StatusReport } from '../core/health-rows.js';
+import type { Finding } from '../core/findings.js';
+
+// `broker status --json` (DESIGN §2): the names store.backend/reason and connections[].name … lastError stay.
+
+export function formatStatusJson(report: StatusReport, now: Date): string {
+  const document = {
+    generatedAt: now.toISOString(),
+    store: report.store,
+    connections: report.rows.map(toJsonConnection),
+    findings: report.general.map(toJsonFinding),
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+function toJsonConnection(row: HealthRow) {
+  const c = row.connection;
+  return {
+    name: row.name,
+    provider: row.provider,
+    kind: row.kind,
+    account: row.account,
+    health: row.health,
+    accessTokenExpiresAt: row.accessTokenExpiresAt,
+    lastRefreshAt: row.lastRefreshAt,
+    lastError: row.lastError,
+    scopes: row.scopes,
+    idleSince: row.idleSince,
+    lastUsedAt: c.lastUsedAt ?? null,
+    generation: c.generation,
+    accessTokenFp: c.accessTokenFp ?? null,
+    refreshTokenFp: c.refreshTokenFp ?? null,
+    notes: row.notes,
+    findings: row.findings.map(toJsonFinding),
+  };
+}
+
+function toJsonFinding(f: Finding) {
+  return { id: f.id, severity: f.severity, conn: f.conn, summary: f.summary };
+}
