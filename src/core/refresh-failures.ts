@@ -1,0 +1,108 @@
+import type { LoggedEvent, RefreshEvent } from './events.js';
+import { eventsOf, isoMs, msOfDays, timeOf, type Logged } from './event-queries.js';
+import type { Facts } from './findings.js';
+import { classifyProviderError, type ClassifiedError } from './providers/classify-provider-error.js';
+import { providerProfile } from './providers/index.js';
+import type { CanonicalCause } from './providers/causes.js';
+import type { Connection } from './state-schema.js';
+
+/**
+ * Why a refresh failed, decided by timing and history rather than by the body alone: the same
+ * invalid_grant means a lost race when another process refreshed the same token moments before,
+ * an idle revocation when the token sat unused past the provider's window, a revocation otherwise.
+ */
+export type RefreshFailureKind = 'race' | 'idle' | 'revoked' | 'client' | 'other';
+
+export interface ExplainedFailure {
+  failure: Logged<RefreshEvent>;
+  classified: ClassifiedError;
+  kind: RefreshFailureKind;
+  /** race: the refresh with the same token that succeeded. */
+  winner?: Logged<RefreshEvent>;
+  /** race: this failure presented the winner's new token (the provider revoked the family). */
+  afterRace?: boolean;
+  /** When the refresh token was last used or obtained before this failure. */
+  lastUseMs?: number;
+  /** A later refresh or login succeeded: the connection recovered. */
+  resolved: boolean;
+}
+
+export const raceWindowMs = 60_000;
+
+const grantCauses: ReadonlySet<CanonicalCause> = new Set(['invalid_grant', 'refresh_reuse', 'idle_expired', 'consent_revoked', 'account_disabled']);
+const clientCauses: ReadonlySet<CanonicalCause> = new Set(['invalid_client', 'expired_client_secret']);
+
+export function classifyLogged(conn: Connection, event: { status?: number; error?: string; error_description?: string; error_code?: string }): ClassifiedError {
+  return classifyProviderError(conn.provider, { status: event.status, error: event.error, error_description: event.error_description, error_code: event.error_code });
+}
+
+export function isClientCause(cause: CanonicalCause): boolean {
+  return clientCauses.has(cause);
+}
+
+/** Every failed refresh of a connection in the window, oldest first, with its explanation. */
+export function explainRefreshFailures(facts: Facts, conn: Connection): ExplainedFailure[] {
+  const refreshes = eventsOf(facts, 'refresh', conn.name);
+  const okLogins = eventsOf(facts, 'login', conn.name).filter((l) => l.event.outcome === 'ok');
+  const successes = refreshes.filter((r) => r.event.outcome === 'ok');
+  const recoveries = [...successes, ...okLogins].map(timeOf);
+  const idleWindowDays = providerProfile(conn.provider).idleWindowDays;
+  const explained: ExplainedFailure[] = [];
+
+  for (const failure of refreshes.filter((r) => r.event.outcome === 'error')) {
+    const at = timeOf(failure);
+    const classified = classifyLogged(conn, failure.event);
+    const resolved = recoveries.some((t) => t > at);
+    const base = { failure, classified, resolved };
+    if (isClientCause(classified.cause)) {
+      explained.push({ ...base, kind: 'client' });
+      continue;
+    }
+    if (!grantCauses.has(classified.cause)) {
+      explained.push({ ...base, kind: 'other' });
+      continue;
+    }
+    const winner = raceWinner(successes, failure);
+    if (winner) {
+      explained.push({ ...base, kind: 'race', winner });
+      continue;
+    }
+    const earlier = explained.find((e) => e.kind === 'race' && !e.afterRace && e.winner?.event.new_rt_fp !== undefined && e.winner.event.new_rt_fp === failure.event.rt_fp);
+    if (earlier) {
+      explained.push({ ...base, kind: 'race', winner: earlier.winner, afterRace: true });
+      continue;
+    }
+    const lastUseMs = lastRefreshTokenUse(conn, [...successes, ...okLogins], at);
+    const idle = classified.cause === 'idle_expired' || (idleWindowDays !== undefined && lastUseMs !== undefined && at - lastUseMs > msOfDays(idleWindowDays));
+    explained.push({ ...base, kind: idle ? 'idle' : 'revoked', lastUseMs });
+  }
+  return explained;
+}
+
+/** An ok refresh that presented the same refresh token within a minute, from another process. */
+function raceWinner(successes: Array<Logged<RefreshEvent>>, failure: Logged<RefreshEvent>): Logged<RefreshEvent> | undefined {
+  const fp = failure.event.rt_fp;
+  if (fp === undefined) return undefined;
+  const at = timeOf(failure);
+  return successes.find(
+    (s) =>
+      s.event.rt_fp === fp &&
+      Math.abs(timeOf(s) - at) <= raceWindowMs &&
+      (s.event.pid !== failure.event.pid || s.event.host !== failure.event.host),
+  );
+}
+
+/** The latest moment before `beforeMs` that the refresh token was obtained or used, from the log and state.json. */
+export function lastRefreshTokenUse(conn: Connection, successes: LoggedEvent[], beforeMs: number): number | undefined {
+  const candidates = [
+    ...successes.map(timeOf),
+    isoMs(conn.lastRefreshAt),
+    isoMs(conn.refreshTokenObtainedAt),
+  ].filter((t): t is number => t !== undefined && t < beforeMs);
+  return candidates.length > 0 ? Math.max(...candidates) : undefined;
+}
+
+/** The latest unresolved failure of a kind, for rules that report the connection's current breakage. */
+export function latestUnresolved(failures: ExplainedFailure[], kind: RefreshFailureKind): ExplainedFailure | undefined {
+  return failures.filter((f) => f.kind === kind && !f.resolved).at(-1);
+}

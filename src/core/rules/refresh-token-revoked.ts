@@ -1,0 +1,35 @@
+import { actionRefs } from '../action-refs.js';
+import { clockTime, timeOf, whoDid } from '../event-queries.js';
+import { evidenceFrom } from '../evidence.js';
+import type { Finding, Rule } from '../findings.js';
+import { explainRefreshFailures, latestUnresolved } from '../refresh-failures.js';
+
+const why: Record<string, string> = {
+  consent_revoked: 'access was revoked (consent withdrawn or password reset)',
+  account_disabled: 'the account is disabled',
+  refresh_reuse: 'the provider saw a used refresh token again',
+};
+
+export const refreshTokenRevoked: Rule = {
+  id: 'refresh-token-revoked',
+  severity: 'critical',
+  check(facts) {
+    return facts.connections.flatMap((conn): Finding[] => {
+      const failures = explainRefreshFailures(facts, conn);
+      const latest = latestUnresolved(failures, 'revoked');
+      if (!latest) return [];
+      const reason = why[latest.classified.cause] ?? 'the provider revoked or expired the refresh token';
+      const count = failures.filter((f) => f.kind === 'revoked' && !f.resolved);
+      return [
+        {
+          id: this.id,
+          severity: this.severity,
+          conn: conn.name,
+          summary: `${conn.name}: refresh at ${clockTime(timeOf(latest.failure))} by ${whoDid(latest.failure.event)} failed with ${latest.classified.error}: ${reason}; no race, not idle`,
+          evidence: count.map((f) => evidenceFrom(f.failure)),
+          actions: actionRefs('relogin'),
+        },
+      ];
+    });
+  },
+};
