@@ -3,6 +3,7 @@ import { apiCommand } from './api.js';
 import { connectCommand } from './connect.js';
 import { removeCommand } from './remove.js';
 import { statusCommand } from './status.js';
+import { demoCommand } from './demo.js';
 import { logCommand } from './log.js';
 
 // Every command, in the order `broker --help` lists them. Add one line per command.
@@ -10,6 +11,7 @@ export const commands: Command<unknown>[] = [
   connectCommand,
   removeCommand,
   statusCommand,
+  demoCommand,
   logCommand,
   apiCommand,
 ];

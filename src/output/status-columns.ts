@@ -12,15 +12,15 @@ export interface StatusColumn {
 }
 
 export const statusColumns: StatusColumn[] = [
-  { header: 'NAME', cell: (r) => r.name, maxWidth: 24, minWidth: 12 },
-  { header: 'PROVIDER', cell: (r) => r.provider, maxWidth: 10, minWidth: 8 },
+  { header: 'NAME', cell: (r) => r.name, maxWidth: 24, minWidth: 24 },
+  { header: 'PROVIDER', cell: (r) => r.provider, maxWidth: 10, minWidth: 10 },
   { header: 'KIND', cell: (r) => r.kind, maxWidth: 8, minWidth: 8 },
   { header: 'ACCOUNT', cell: (r) => stripControl(r.account ?? '-'), maxWidth: 24, minWidth: 10 },
   { header: 'SCOPES', cell: (r) => stripControl(r.scopes.join(',') || '-'), maxWidth: 20, minWidth: 8 },
-  { header: 'ACCESS TOKEN', cell: (r) => r.expiry, maxWidth: 22, minWidth: 14 },
+  { header: 'ACCESS TOKEN', cell: (r) => r.expiry, maxWidth: 22, minWidth: 20 },
   { header: 'LAST REFRESH', cell: (r) => r.lastRefresh, maxWidth: 14, minWidth: 12 },
-  { header: 'IDLE', cell: (r) => r.idle || '-', maxWidth: 15, minWidth: 10 },
-  { header: 'LAST ERROR', cell: (r) => r.lastErrorText || '-', maxWidth: 36, minWidth: 12 },
+  { header: 'IDLE', cell: (r) => r.idle || '-', maxWidth: 15, minWidth: 13 },
+  { header: 'LAST ERROR', cell: (r) => r.lastErrorText || '-', maxWidth: 36, minWidth: 24 },
   // The Ink grid draws health as a badge, one space of padding each side.
   { header: 'HEALTH', cell: (r) => r.health, maxWidth: 8, minWidth: 8 },
 ];

@@ -1,0 +1,63 @@
+import { usageError } from '../core/broker-error.js';
+import { diagnose } from '../core/diagnose.js';
+import { toStatusReport, type StatusSnapshot } from '../core/health-rows.js';
+import { formatStatusJson } from '../output/status-json.js';
+import { formatStatusText } from '../output/status-text.js';
+import { defineCommand } from './command.js';
+import type { Deps } from './deps.js';
+import { gatherFacts } from './gather-facts.js';
+
+export interface StatusOptions {
+  conn?: string;
+}
+
+const window24h = 24 * 60 * 60 * 1000;
+
+export const statusCommand = defineCommand<StatusOptions>({
+  name: 'status',
+  summary: 'health grid of every connection',
+  usage: `Usage: broker status [--json] [--conn NAME]
+
+One row per connection: provider, kind, account, scopes, access token expiry, last refresh,
+idle time, last error and health (the worst finding of the last 24 h). In a terminal the grid is
+live: ↑/↓ (or j/k) select, Enter shows a connection's details, Esc goes back, q quits.
+Piped, it prints the same table as plain text.
+
+Options:
+  --json        one JSON document on stdout
+  --conn NAME   only this connection (piped: with its full details)
+
+Exit codes: 0 all healthy; 1 a connection is error/critical or the token store is unavailable;
+2 bad usage, an unknown --conn, or an unreadable state.json.
+`,
+  options: {
+    json: { type: 'boolean' },
+    conn: { type: 'string' },
+  },
+  parse(values, positionals) {
+    if (positionals.length > 0) throw usageError('status takes no arguments', 'to see one connection: broker status --conn NAME');
+    return { conn: values.conn as string | undefined };
+  },
+  async run(opts, deps) {
+    if (opts.conn !== undefined && !deps.state().get(opts.conn)) {
+      throw usageError(`no connection named "${opts.conn}"`, 'run `broker status` to list connections');
+    }
+    const load = (): Promise<StatusSnapshot> => loadStatusSnapshot(deps, opts.conn);
+    const snapshot = await load();
+    if (deps.mode === 'tty') {
+      const { showStatusScreen } = await import('../ui/show-status.js');
+      return showStatusScreen({ snapshot, clock: deps.now, reload: load }, deps.io);
+    }
+    const now = deps.now();
+    const report = toStatusReport(snapshot, now);
+    deps.io.stdout.write(deps.mode === 'json' ? formatStatusJson(report, now) : formatStatusText(report, now, opts.conn !== undefined));
+    return report.exitCode;
+  },
+});
+
+/** State, the token store's status and the findings of the last 24 h. */
+export async function loadStatusSnapshot(deps: Deps, conn: string | undefined): Promise<StatusSnapshot> {
+  const until = deps.now();
+  const { facts } = await gatherFacts(deps, { since: new Date(until.getTime() - window24h), until, conn });
+  return { store: facts.store, connections: facts.connections, findings: diagnose(facts) };
+}
