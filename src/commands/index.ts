@@ -5,6 +5,10 @@ import { removeCommand } from './remove.js';
 import { statusCommand } from './status.js';
 import { demoCommand } from './demo.js';
 import { logCommand } from './log.js';
+import { tokenCommand } from './token.js';
+import { refreshCommand } from './refresh.js';
+import { keepaliveCommand } from './keepalive.js';
+import { logoutCommand } from './logout.js';
 
 // Every command, in the order `broker --help` lists them. Add one line per command.
 export const commands: Command<unknown>[] = [
@@ -13,5 +17,9 @@ export const commands: Command<unknown>[] = [
   statusCommand,
   demoCommand,
   logCommand,
+  tokenCommand,
+  refreshCommand,
+  keepaliveCommand,
+  logoutCommand,
   apiCommand,
 ];

@@ -1,0 +1,178 @@
+import { performance } from 'node:perf_hooks';
+import { BrokerError } from '../core/broker-error.js';
+import type { RefreshEvent } from '../core/events.js';
+import { exitCodes, type ExitCode } from '../core/exit-codes.js';
+import { fingerprint } from '../core/fingerprint.js';
+import { classifyProviderError } from '../core/providers/classify-provider-error.js';
+import type { CanonicalCause } from '../core/providers/index.js';
+import type { Connection } from '../core/state-schema.js';
+import type { TokenBundle } from '../core/token-bundle.js';
+import type { Deps } from '../commands/deps.js';
+import { loadClientSecret } from './client-secret.js';
+import { OAuthError, bundleFromTokenResponse, oauthConfiguration, refreshGrant, serverForConnection, type OAuthFailure } from './oauth-client.js';
+import { acquireRefreshLock } from './refresh-lock.js';
+
+// Serialised refresh, exactly as DESIGN §7 says: take the connection's lock, re-read the store; if
+// another process refreshed meanwhile use its token; else refresh, write the whole new bundle,
+// release. On invalid_grant re-read again: a changed refresh token means a lost race, not a revocation.
+
+export type RefreshDeps = Pick<Deps, 'env' | 'now' | 'paths' | 'state' | 'tokens' | 'appendEvent'>;
+export type RefreshTrigger = RefreshEvent['trigger'];
+
+export interface RefreshRequest {
+  conn: string;
+  trigger: RefreshTrigger;
+  /**
+   * The access token's fingerprint the caller saw when it decided to refresh. If the store holds a
+   * different one once the lock is held, another process refreshed meanwhile and its token is used.
+   * Undefined: read it from the store before taking the lock.
+   */
+  seenAccessTokenFp?: string;
+}
+
+export interface RefreshResult {
+  bundle: TokenBundle;
+  connection: Connection;
+  /** Another process's fresh token was used instead of refreshing. */
+  adopted: boolean;
+  /** This process's refresh failed with invalid_grant because another one had rotated the token first. */
+  lostRace: boolean;
+}
+
+/** Causes after which only a new login helps (DESIGN §4: refresh-token-revoked, idle-revoked). */
+const loginNeededCauses: ReadonlySet<CanonicalCause> = new Set(['invalid_grant', 'refresh_reuse', 'idle_expired', 'consent_revoked', 'account_disabled']);
+const clientCauses: ReadonlySet<CanonicalCause> = new Set(['invalid_client', 'expired_client_secret']);
+
+export async function refreshUnderLock(deps: RefreshDeps, request: RefreshRequest): Promise<RefreshResult> {
+  const { conn, trigger } = request;
+  const state = deps.state();
+  const tokens = deps.tokens();
+  const seenAtFp = request.seenAccessTokenFp ?? fingerprintOf((await tokens.read(conn))?.access_token);
+  const lock = await acquireRefreshLock(deps.paths, conn, deps.env);
+  const started = performance.now();
+  const base = { event: 'refresh' as const, conn, trigger, lock_wait_ms: lock.waitedMs };
+  const elapsed = () => Math.round(performance.now() - started);
+  try {
+    const connection = state.get(conn);
+    if (!connection) throw new BrokerError(`no connection named "${conn}"`, exitCodes.usage, 'run `broker status` to list connections');
+    const bundle = await tokens.read(conn);
+    if (!bundle) throw new BrokerError(`"${conn}" has no token stored`, exitCodes.loginNeeded, `broker login ${conn}`);
+
+    const currentAtFp = fingerprint(bundle.access_token);
+    if (seenAtFp !== undefined && currentAtFp !== seenAtFp) {
+      deps.appendEvent({ ...base, outcome: 'ok', adopted: true, new_rt_fp: fingerprintOf(bundle.refresh_token), at_fp: currentAtFp, generation: connection.generation, duration_ms: elapsed() });
+      return { bundle, connection, adopted: true, lostRace: false };
+    }
+    if (!bundle.refresh_token) {
+      throw new BrokerError(`"${conn}" has no refresh token: its access token cannot be renewed`, exitCodes.loginNeeded, `broker login ${conn}`);
+    }
+    const presented = bundle.refresh_token;
+    const rtFp = fingerprint(presented);
+
+    let secret;
+    try {
+      secret = loadClientSecret(connection, bundle, deps);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      deps.appendEvent({ ...base, outcome: 'error', error: 'client_secret_unavailable', error_description: message, rt_fp: rtFp, generation: connection.generation, duration_ms: elapsed() });
+      throw err;
+    }
+
+    try {
+      if (!connection.clientId) throw new BrokerError(`"${conn}" has no client id`, exitCodes.usage, `re-create it with --client-id: broker connect ${conn} …`);
+      const config = await oauthConfiguration(serverForConnection(connection), { clientId: connection.clientId, clientSecret: secret.secret });
+      const response = await refreshGrant(config, presented);
+      const now = deps.now();
+      const next = bundleFromTokenResponse(response, now, bundle);
+      // The whole bundle at once: a rotated refresh token must never be lost between two writes.
+      await tokens.write(conn, next);
+      const atFp = fingerprint(next.access_token);
+      const newRtFp = fingerprintOf(next.refresh_token);
+      const updated = await state.update(conn, (c) => ({
+        ...c,
+        generation: c.generation + 1,
+        accessTokenFp: atFp,
+        refreshTokenFp: newRtFp,
+        accessTokenExpiresAt: next.expires_at,
+        lastRefreshAt: now.toISOString(),
+        refreshTokenObtainedAt: newRtFp !== rtFp ? now.toISOString() : c.refreshTokenObtainedAt,
+        clientSecretFp: secret.fp ?? c.clientSecretFp,
+        lastError: undefined,
+      }));
+      deps.appendEvent({ ...base, outcome: 'ok', status: 200, rt_fp: rtFp, new_rt_fp: newRtFp, at_fp: atFp, generation: updated.generation, duration_ms: elapsed() });
+      return { bundle: next, connection: updated, adopted: false, lostRace: false };
+    } catch (err) {
+      if (!(err instanceof OAuthError)) {
+        const message = err instanceof Error ? err.message : String(err);
+        deps.appendEvent({ ...base, outcome: 'error', error: 'refresh_failed', error_description: message.slice(0, 300), rt_fp: rtFp, generation: connection.generation, duration_ms: elapsed() });
+        throw err;
+      }
+      const failure = err.failure;
+      const failed = { ...base, outcome: 'error' as const, ...failureFields(failure), rt_fp: rtFp, generation: connection.generation };
+      const cause = classifyProviderError(connection.provider, failure).cause;
+      if (loginNeededCauses.has(cause)) {
+        const after = await tokens.read(conn);
+        if (after?.refresh_token && after.refresh_token !== presented) {
+          // Someone else rotated the token while this request was in flight: a lost race, not a revocation.
+          deps.appendEvent({ ...failed, new_rt_fp: fingerprint(after.refresh_token), at_fp: fingerprint(after.access_token), duration_ms: elapsed() });
+          return { bundle: after, connection: state.get(conn) ?? connection, adopted: true, lostRace: true };
+        }
+      }
+      deps.appendEvent({ ...failed, duration_ms: elapsed() });
+      await state.update(conn, (c) => ({
+        ...c,
+        lastError: { at: deps.now().toISOString(), status: failure.status, error: failure.error, description: failure.error_description, code: failure.error_code },
+      }));
+      throw refreshFailure(conn, connection, cause, failure);
+    }
+  } finally {
+    await lock.release();
+  }
+}
+
+/** A refresh the provider refused, with the canonical cause its answer maps to. */
+export class RefreshRefusedError extends BrokerError {
+  constructor(
+    message: string,
+    exitCode: ExitCode,
+    hint: string,
+    readonly providerCause: CanonicalCause,
+  ) {
+    super(message, exitCode, hint);
+    this.name = 'RefreshRefusedError';
+  }
+  /** Whether the current access token is as good as gone: the grant or the client was refused. */
+  get fatal(): boolean {
+    return loginNeededCauses.has(this.providerCause) || clientCauses.has(this.providerCause);
+  }
+}
+
+function refreshFailure(conn: string, connection: Connection, cause: CanonicalCause, failure: OAuthFailure): RefreshRefusedError {
+  const said = `${failure.status ? `HTTP ${failure.status} ` : ''}${failure.error}${failure.error_description ? ` (${failure.error_description})` : ''}`;
+  if (loginNeededCauses.has(cause)) {
+    return new RefreshRefusedError(`the provider refused the refresh token of "${conn}": ${said}`, exitCodes.loginNeeded, `broker login ${conn}`, cause);
+  }
+  if (clientCauses.has(cause)) {
+    const source = connection.clientSecretSource ?? 'none';
+    return new RefreshRefusedError(
+      `the provider refused the client of "${conn}": ${said}`,
+      exitCodes.failed,
+      `the client secret (source ${source}) was probably rotated: put the new one in ${source === 'keychain' ? 'the keychain (broker login)' : source}, then run: broker refresh ${conn}`,
+      cause,
+    );
+  }
+  return new RefreshRefusedError(`refreshing "${conn}" failed: ${said}`, exitCodes.failed, `run \`broker doctor --conn ${conn}\``, cause);
+}
+
+function failureFields(failure: OAuthFailure): Pick<RefreshEvent, 'status' | 'error' | 'error_description' | 'error_code'> {
+  return {
+    ...(failure.status !== undefined ? { status: failure.status } : {}),
+    error: failure.error,
+    ...(failure.error_description !== undefined ? { error_description: failure.error_description } : {}),
+    ...(failure.error_code !== undefined ? { error_code: failure.error_code } : {}),
+  };
+}
+
+function fingerprintOf(secret: string | undefined): string | undefined {
+  return secret === undefined ? undefined : fingerprint(secret);
+}

@@ -1,0 +1,94 @@
+import { BrokerError, usageError } from '../core/broker-error.js';
+import { exitCodes } from '../core/exit-codes.js';
+import { fingerprint } from '../core/fingerprint.js';
+import type { Connection } from '../core/state-schema.js';
+import type { TokenBundle } from '../core/token-bundle.js';
+import { defineCommand, type OptionValues } from './command.js';
+import type { Deps } from './deps.js';
+
+export interface TokenOptions {
+  name: string;
+}
+
+/** Share of an access token's life after which `broker token` renews it before handing it out (DESIGN §7). */
+export const proactiveRefreshShare = 0.75;
+
+export const tokenCommand = defineCommand<TokenOptions>({
+  name: 'token',
+  summary: 'print a valid access token (refreshed under the lock when 75% of its life is gone)',
+  usage: `Usage: broker token NAME
+
+Prints a valid access token for NAME on stdout, and nothing else. Once 75% of the token's life is
+gone it is refreshed first, one process at a time (other callers wait and use the new token).
+
+Exit codes: 0 a token was printed; 1 the refresh failed; 2 no such connection; 3 a login is needed
+(run \`broker login NAME\`).
+`,
+  options: {},
+  parse: (_values: OptionValues, positionals: string[]) => ({ name: oneName('token', positionals) }),
+  async run(opts, deps) {
+    const { accessToken, generation } = await validAccessToken(deps, opts.name);
+    deps.io.stdout.write(`${accessToken}\n`);
+    deps.appendEvent({ event: 'token', conn: opts.name, at_fp: fingerprint(accessToken), generation });
+    await deps.state().update(opts.name, (c) => ({ ...c, lastUsedAt: deps.now().toISOString() }));
+    return exitCodes.ok;
+  },
+});
+
+/** The connection's access token, refreshed first when it is due; throws a BrokerError naming the fix otherwise. */
+export async function validAccessToken(deps: Deps, name: string): Promise<{ accessToken: string; generation: number }> {
+  const connection = deps.state().get(name);
+  if (!connection) throw usageError(`no connection named "${name}"`, 'run `broker status` to list connections');
+  if (connection.provider === 'github-app') {
+    const { installationTokenFor } = await import('../adapters/github-app-token.js');
+    return installationTokenFor(name, deps, { trigger: 'proactive' });
+  }
+  const bundle = await deps.tokens().read(name);
+  if (!bundle) throw new BrokerError(`"${name}" has no token yet`, exitCodes.loginNeeded, `broker login ${name}`);
+  const now = deps.now();
+  if (!refreshIsDue(connection, bundle, now)) return { accessToken: bundle.access_token, generation: connection.generation };
+  const expired = isExpired(bundle, now);
+  if (!bundle.refresh_token) {
+    if (!expired) return { accessToken: bundle.access_token, generation: connection.generation };
+    throw new BrokerError(`the access token of "${name}" has expired and there is no refresh token`, exitCodes.loginNeeded, `broker login ${name}`);
+  }
+  // Loaded only when a refresh is due: a cached token never pays for the OAuth client.
+  const { refreshUnderLock } = await import('../adapters/refresh-under-lock.js');
+  try {
+    const result = await refreshUnderLock(deps, { conn: name, trigger: 'proactive', seenAccessTokenFp: fingerprint(bundle.access_token) });
+    return { accessToken: result.bundle.access_token, generation: result.connection.generation };
+  } catch (err) {
+    // A refresh that failed for a passing reason (network, 5xx, a busy lock) does not make a still
+    // valid token useless: hand it out and say so. A revoked grant or a refused client does.
+    const fatal = !(err instanceof BrokerError) || err.exitCode === exitCodes.loginNeeded || (err as { fatal?: boolean }).fatal === true;
+    if (expired || fatal) throw err;
+    deps.io.stderr.write(`broker: warning: ${err.message}; handing out the current token, which expires at ${bundle.expires_at}\n`);
+    return { accessToken: bundle.access_token, generation: connection.generation };
+  }
+}
+
+/**
+ * Pure: is 75% of the access token's life gone? Its life starts at the latest time a token was
+ * obtained (refresh, login or connect); a token without an expiry never needs a refresh.
+ */
+export function refreshIsDue(connection: Connection, bundle: TokenBundle, now: Date): boolean {
+  if (!bundle.expires_at) return false;
+  const expiresAt = Date.parse(bundle.expires_at);
+  const obtained = [connection.lastRefreshAt, connection.refreshTokenObtainedAt, connection.createdAt]
+    .filter((t): t is string => t !== undefined)
+    .map((t) => Date.parse(t))
+    .filter((t) => t <= expiresAt);
+  const issuedAt = obtained.length > 0 ? Math.max(...obtained) : expiresAt;
+  const life = expiresAt - issuedAt;
+  return now.getTime() >= issuedAt + life * proactiveRefreshShare;
+}
+
+function isExpired(bundle: TokenBundle, now: Date): boolean {
+  return bundle.expires_at !== undefined && Date.parse(bundle.expires_at) <= now.getTime();
+}
+
+export function oneName(command: string, positionals: string[]): string {
+  const [name, ...extra] = positionals;
+  if (!name || extra.length > 0) throw usageError(`${command} takes exactly one NAME`, `broker ${command} NAME`);
+  return name;
+}
