@@ -1,6 +1,6 @@
 import { actionRefs } from '../action-refs.js';
 import { evidenceFromSetting } from '../evidence.js';
-import type { Finding, Rule } from '../findings.js';
+import type { Rule } from '../findings.js';
 import type { Connection } from '../state-schema.js';
 
 const httpsProxyVars = ['HTTPS_PROXY', 'https_proxy'] as const;
