@@ -1,5 +1,6 @@
 import type { Command } from './command.js';
 import { apiCommand } from './api.js';
+import { loginCommand } from './login.js';
 import { connectCommand } from './connect.js';
 import { removeCommand } from './remove.js';
 import { statusCommand } from './status.js';
@@ -22,4 +23,5 @@ export const commands: Command<unknown>[] = [
   keepaliveCommand,
   logoutCommand,
   apiCommand,
+  loginCommand,
 ];

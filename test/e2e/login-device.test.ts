@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { approveDevice, startOidcProvider, type RunningOidcProvider } from '../../fixtures/providers/oidc-provider-server.js';
+import { runBroker } from '../support/run-broker.js';
+import { startBroker } from '../support/live-broker.js';
+import { tempHome } from '../support/temp-home.js';
+
+// `broker login --device` (the built binary, piped) against the real oidc-provider, tokens in the real keychain.
+
+const alice = 'alice@example.test';
+const mallory = 'mallory@example.test';
+
+function keychainEntry(home: string, conn: string): string | null {
+  const homeId = (JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')) as { homeId: string }).homeId;
+  try {
+    return execFileSync('secret-tool', ['lookup', 'service', `broker:${homeId}`, 'username', conn], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch {
+    return null;
+  }
+}
+
+function loginEvents(home: string): Record<string, unknown>[] {
+  return readFileSync(join(home, 'logs', 'events.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((e) => e.event === 'login');
+}
+
+const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+describe('broker login --device against oidc-provider', () => {
+  let op: RunningOidcProvider;
+  const home = tempHome();
+  const env = (): Record<string, string> => ({ BROKER_HOME: home, OIDC_SECRET: op.clientSecret() });
+
+  before(async () => {
+    op = await startOidcProvider({ accessTokenTtl: 120 });
+    for (const name of ['work', 'guarded']) {
+      const r = await runBroker(
+        ['connect', name, '--provider', 'oidc', '--issuer', op.issuer, '--client-id', op.clientId, '--client-secret-from', 'env:OIDC_SECRET', '--account', alice, '--scopes', 'openid,email,offline_access'],
+        { env: env() },
+      );
+      assert.equal(r.code, 0, r.stderr);
+    }
+  });
+  after(() => op.close());
+
+  test('approved as the right account: tokens land in the keychain, state and the log record the login, the token works', async () => {
+    const login = startBroker(['login', 'work', '--device'], { env: env() });
+    const [, userCode] = await login.waitFor(/enter the code (\S+)/);
+    assert.match(await login.waitFor(/expires in/).then((m) => m.input ?? ''), /visit http:\/\/127\.0\.0\.1:\d+\/device/);
+    await approveDevice(op.issuer, userCode!, alice);
+    const done = await login.done;
+    assert.equal(done.code, 0, done.stderr);
+    assert.equal(done.stdout.trim(), `logged in work as ${alice}`);
+
+    const bundle = JSON.parse(keychainEntry(home, 'work') ?? 'null') as { access_token: string; refresh_token?: string } | null;
+    assert.ok(bundle?.access_token, 'the keychain holds the new bundle');
+    assert.ok(bundle.refresh_token, 'offline_access brought a refresh token');
+    const state = JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')) as { connections: Record<string, Record<string, unknown>> };
+    const conn = state.connections.work!;
+    assert.equal(conn.generation, 1);
+    assert.ok(conn.refreshTokenObtainedAt);
+    assert.match(String(conn.accessTokenFp), /^[0-9a-f]{12}$/);
+    assert.equal(conn.lastError, undefined);
+    assert.deepEqual(loginEvents(home).at(-1), { ...loginEvents(home).at(-1), event: 'login', conn: 'work', method: 'device', outcome: 'ok', identity: alice });
+
+    const me = await runBroker(['api', 'work', '/me'], { env: env() });
+    assert.equal(me.code, 0, me.stderr);
+    assert.equal((JSON.parse(me.stdout) as { sub: string }).sub, alice, 'the stored token works at the provider');
+
+    for (const text of [done.stdout, done.stderr, readFileSync(join(home, 'logs', 'events.jsonl'), 'utf8'), readFileSync(join(home, 'state.json'), 'utf8')]) {
+      assert.ok(!text.includes(bundle.access_token) && !text.includes(bundle.refresh_token), 'a token leaked');
+    }
+  });
+
+  test('approved as the wrong account: refused naming both, nothing stored, state.json byte-identical', async () => {
+    const stateBefore = sha256(join(home, 'state.json'));
+    assert.equal(keychainEntry(home, 'guarded'), null);
+    const login = startBroker(['login', 'guarded', '--device'], { env: env() });
+    const [, userCode] = await login.waitFor(/enter the code (\S+)/);
+    await approveDevice(op.issuer, userCode!, mallory);
+    const done = await login.done;
+    assert.equal(done.code, 1);
+    assert.match(done.stderr, new RegExp(`logged in as ${mallory}, but this connection must be ${alice}`));
+    assert.equal(done.stdout, '');
+    assert.equal(keychainEntry(home, 'guarded'), null, 'no keychain entry was written');
+    assert.equal(sha256(join(home, 'state.json')), stateBefore, 'state.json unchanged');
+    const event = loginEvents(home).at(-1);
+    assert.equal(event?.outcome, 'refused');
+    assert.equal(event?.identity, mallory);
+    assert.equal(event?.conn, 'guarded');
+  });
+
+  test('re-login keeps the connection\'s scopes and adds --scopes', async () => {
+    const login = startBroker(['login', 'work', '--device', '--scopes', 'profile'], { env: env() });
+    const [, userCode] = await login.waitFor(/enter the code (\S+)/);
+    await approveDevice(op.issuer, userCode!, alice);
+    const done = await login.done;
+    assert.equal(done.code, 0, done.stderr);
+    const state = JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')) as { connections: Record<string, { scopes: string[]; generation: number }> };
+    assert.deepEqual(state.connections.work?.scopes, ['openid', 'email', 'offline_access', 'profile']);
+    assert.equal(state.connections.work?.generation, 2);
+  });
+});
