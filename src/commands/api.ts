@@ -1,12 +1,14 @@
 import { apiBaseOf, apiUrl } from '../core/api-base.js';
 import { BrokerError, usageError } from '../core/broker-error.js';
 import type { RequestEvent } from '../core/events.js';
+import type { Connection } from '../core/state-schema.js';
 import { exitCodes } from '../core/exit-codes.js';
 import { fingerprint } from '../core/fingerprint.js';
 import { stripControl } from '../core/strip-control.js';
 import { installationTokenFor } from '../adapters/github-app-token.js';
 import { defineCommand, type OptionValues } from './command.js';
 import type { Deps } from './deps.js';
+import { validAccessToken } from './token.js';
 
 export interface ApiOptions {
   name: string;
@@ -53,13 +55,15 @@ Options:
     if (!base) throw usageError(`"${opts.name}" has no API base`, `set one: broker connect ${opts.name} … --api-base-url URL`);
     const url = apiUrl(base, opts.path);
 
-    let token = await tokenForRequest(opts.name, deps, false);
+    let token = (await validAccessToken(deps, opts.name)).accessToken;
     let answer = await send(url, opts, token, deps);
-    // One reactive retry (DESIGN §7): the held token may have been revoked or rotated under us.
-    if (answer.status === 401 && connection.provider === 'github-app') {
-      deps.io.stderr.write(`broker: HTTP 401 with token ${fingerprint(token)}; minting a new one and retrying once\n`);
-      token = await tokenForRequest(opts.name, deps, true);
-      answer = await send(url, opts, token, deps);
+    // One reactive refresh (DESIGN §7): the held token may have been revoked or rotated under us.
+    if (answer.status === 401) {
+      const renewed = await renewAfter401(connection, token, deps);
+      if (renewed) {
+        token = renewed;
+        answer = await send(url, opts, token, deps);
+      }
     }
 
     const ok = answer.status < 400;
@@ -128,12 +132,18 @@ export function requestEvent(conn: string, method: string, url: URL, answer: Pic
   return event;
 }
 
-async function tokenForRequest(name: string, deps: Deps, force: boolean): Promise<string> {
-  const connection = deps.state().get(name);
-  if (connection?.provider === 'github-app') return (await installationTokenFor(name, deps, { trigger: force ? 'reactive' : undefined, force })).accessToken;
-  const bundle = await deps.tokens().read(name);
-  if (!bundle) throw new BrokerError(`"${name}" has no token`, exitCodes.loginNeeded, `log in: broker login ${name}`);
-  return bundle.access_token;
+/** A new token after a 401: a fresh mint for GitHub Apps, a refresh under the lock where a refresh token exists. */
+async function renewAfter401(connection: Connection, rejected: string, deps: Deps): Promise<string | undefined> {
+  const rejectedFp = fingerprint(rejected);
+  if (connection.provider === 'github-app') {
+    deps.io.stderr.write(`broker: HTTP 401 with token ${rejectedFp}; minting a new one and retrying once\n`);
+    return (await installationTokenFor(connection.name, deps, { trigger: 'reactive', force: true })).accessToken;
+  }
+  if (!(await deps.tokens().read(connection.name))?.refresh_token) return undefined;
+  deps.io.stderr.write(`broker: HTTP 401 with token ${rejectedFp}; refreshing and retrying once\n`);
+  const { refreshUnderLock } = await import('../adapters/refresh-under-lock.js');
+  // seenAccessTokenFp: if another process already replaced the rejected token, use theirs instead of refreshing again.
+  return (await refreshUnderLock(deps, { conn: connection.name, trigger: 'reactive', seenAccessTokenFp: rejectedFp })).bundle.access_token;
 }
 
 function parseApiOptions(values: OptionValues, positionals: string[]): ApiOptions {

@@ -124,4 +124,23 @@ describe('GitHub App connection against the stand-in', () => {
     const log = readFileSync(join(home, 'logs', 'events.jsonl'), 'utf8');
     assert.doesNotMatch(log, /ghs_|PRIVATE KEY/, 'no token or key in the log');
   });
+
+  test('broker refresh mints a new installation token; broker token prints it, working, and logs only its fingerprint', async () => {
+    // The previous test expired the held token at GitHub only: the broker cannot know until it asks.
+    const mints = gh.mintCount;
+    const refreshed = await runBroker(['refresh', 'acme-bot'], { env: env() });
+    assert.equal(refreshed.code, 0, refreshed.stderr);
+    assert.equal(gh.mintCount, mints + 1);
+    const r = await runBroker(['token', 'acme-bot'], { env: env() });
+    assert.equal(gh.mintCount, mints + 1, 'broker token hands out the cached token');
+    assert.equal(r.code, 0, r.stderr);
+    const token = r.stdout.trim();
+    assert.match(token, /^ghs_/);
+    const repo = await fetch(`${gh.url}/repos/acme/api`, { headers: { authorization: `token ${token}` } });
+    assert.equal(repo.status, 200);
+    const handed = events(home).filter((e) => e.event === 'token').at(-1);
+    assert.equal(handed?.conn, 'acme-bot');
+    assert.match(String(handed?.at_fp), /^[0-9a-f]{12}$/);
+    assert.doesNotMatch(readFileSync(join(home, 'logs', 'events.jsonl'), 'utf8'), new RegExp(token));
+  });
 });

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { approveDevice, startOidcProvider, type RunningOidcProvider } from '../../fixtures/providers/oidc-provider-server.js';
+import { approveDevice, mintTokens, startOidcProvider, type RunningOidcProvider } from '../../fixtures/providers/oidc-provider-server.js';
 import { runBroker } from '../support/run-broker.js';
 import { startBroker } from '../support/live-broker.js';
 import { tempHome } from '../support/temp-home.js';
@@ -106,5 +106,25 @@ describe('broker login --device against oidc-provider', () => {
     const state = JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')) as { connections: Record<string, { scopes: string[]; generation: number }> };
     assert.deepEqual(state.connections.work?.scopes, ['openid', 'email', 'offline_access', 'profile']);
     assert.equal(state.connections.work?.generation, 2);
+  });
+
+  test('broker api: a 401 (access token no longer accepted) refreshes once under the lock and retries', async () => {
+    // A held access token the provider rejects, next to a good refresh token: what a revoked or rotated-away token looks like.
+    const real = await mintTokens(op.issuer, { clientId: op.clientId, clientSecret: op.clientSecret() }, alice);
+    const connect = await runBroker(
+      ['connect', 'agent', '--provider', 'oidc', '--issuer', op.issuer, '--client-id', op.clientId, '--client-secret-from', 'env:OIDC_SECRET', '--account', alice, '--token-stdin'],
+      { env: env(), input: JSON.stringify({ access_token: 'rejected-access-token', refresh_token: real.refresh_token, expires_in: 3600 }) },
+    );
+    assert.equal(connect.code, 0, connect.stderr);
+    const me = await runBroker(['api', 'agent', '/me'], { env: env() });
+    assert.equal(me.code, 0, me.stderr);
+    assert.equal((JSON.parse(me.stdout) as { sub: string }).sub, alice);
+    assert.match(me.stderr, /HTTP 401 with token [0-9a-f]{12}; refreshing and retrying once/);
+    const all = readFileSync(join(home, 'logs', 'events.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const requests = all.filter((e) => e.event === 'request' && e.conn === 'agent');
+    assert.deepEqual(requests.map((e) => e.status), [401, 200]);
+    assert.notEqual(requests[0]?.at_fp, requests[1]?.at_fp);
+    const refresh = all.filter((e) => e.event === 'refresh' && e.conn === 'agent');
+    assert.deepEqual(refresh.map((e) => [e.trigger, e.outcome]), [['reactive', 'ok']]);
   });
 });
