@@ -4,16 +4,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startGithubStandin, type GithubStandin } from '../../fixtures/providers/github-standin.js';
 import { runBroker } from '../support/run-broker.js';
+import { readEvents } from '../support/home-files.js';
 import { tempHome } from '../support/temp-home.js';
 
 // The built binary against the GitHub stand-in, with the real keychain (scripts/run-tests.mjs).
-
-function events(home: string): Record<string, unknown>[] {
-  return readFileSync(join(home, 'logs', 'events.jsonl'), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
 
 describe('GitHub App connection against the stand-in', () => {
   let gh: GithubStandin;
@@ -55,7 +49,7 @@ describe('GitHub App connection against the stand-in', () => {
     assert.equal((JSON.parse(r.stdout) as { full_name: string }).full_name, 'acme/api');
     assert.match(r.stderr, /HTTP 200/);
     assert.equal(gh.mintCount, 1, 'the token minted at connect is still fresh');
-    const ev = events(home).filter((e) => e.event === 'request').at(-1);
+    const ev = readEvents(home).filter((e) => e.event === 'request').at(-1);
     assert.equal(ev?.status, 200);
     assert.equal(ev?.path, '/repos/acme/api');
     assert.ok(Number(ev?.['x-ratelimit-remaining']) > 0);
@@ -66,7 +60,7 @@ describe('GitHub App connection against the stand-in', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /HTTP 404/);
     assert.equal((JSON.parse(r.stdout) as { message: string }).message, 'Not Found');
-    const ev = events(home).filter((e) => e.event === 'request').at(-1);
+    const ev = readEvents(home).filter((e) => e.event === 'request').at(-1);
     assert.equal(ev?.conn, 'acme-bot');
     assert.equal(ev?.method, 'GET');
     assert.equal(ev?.target, new URL(gh.url).host);
@@ -82,10 +76,10 @@ describe('GitHub App connection against the stand-in', () => {
     const r = await runBroker(['api', 'acme-bot', '/repos/acme/api'], { env: env() });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(gh.mintCount, 2, 'the 401 caused exactly one new mint');
-    const refresh = events(home).filter((e) => e.event === 'refresh').at(-1);
+    const refresh = readEvents(home).filter((e) => e.event === 'refresh').at(-1);
     assert.equal(refresh?.trigger, 'reactive');
     assert.equal(refresh?.outcome, 'ok');
-    const requests = events(home).filter((e) => e.event === 'request').slice(-2);
+    const requests = readEvents(home).filter((e) => e.event === 'request').slice(-2);
     assert.deepEqual(requests.map((e) => e.status), [401, 200]);
     assert.notEqual(requests[0]?.at_fp, requests[1]?.at_fp);
   });
@@ -113,7 +107,7 @@ describe('GitHub App connection against the stand-in', () => {
       const r = await runBroker(['api', 'acme-bot', '/repos/acme/api'], { env: env() });
       assert.equal(r.code, 1);
       assert.match(r.stderr, /403 This installation has been suspended/);
-      const refresh = events(home).filter((e) => e.event === 'refresh').at(-1);
+      const refresh = readEvents(home).filter((e) => e.event === 'refresh').at(-1);
       assert.equal(refresh?.outcome, 'error');
       assert.equal(refresh?.status, 403);
       const state = JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')) as { connections: Record<string, { lastError?: { status: number } }> };
@@ -138,7 +132,7 @@ describe('GitHub App connection against the stand-in', () => {
     assert.match(token, /^ghs_/);
     const repo = await fetch(`${gh.url}/repos/acme/api`, { headers: { authorization: `token ${token}` } });
     assert.equal(repo.status, 200);
-    const handed = events(home).filter((e) => e.event === 'token').at(-1);
+    const handed = readEvents(home).filter((e) => e.event === 'token').at(-1);
     assert.equal(handed?.conn, 'acme-bot');
     assert.match(String(handed?.at_fp), /^[0-9a-f]{12}$/);
     assert.doesNotMatch(readFileSync(join(home, 'logs', 'events.jsonl'), 'utf8'), new RegExp(token));

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { completeBrowserLogin, startOidcProvider, type RunningOidcProvider } from '../../fixtures/providers/oidc-provider-server.js';
 import { runBroker } from '../support/run-broker.js';
 import { startBroker } from '../support/live-broker.js';
+import { fileSha256, keychainEntry, readEvents } from '../support/home-files.js';
 import { tempHome } from '../support/temp-home.js';
 
 // `broker login --no-browser` (the built binary, piped): the printed URL is completed headlessly as a
@@ -15,23 +13,6 @@ import { tempHome } from '../support/temp-home.js';
 const alice = 'alice@example.test';
 const mallory = 'mallory@example.test';
 
-function keychainEntry(home: string, conn: string): string | null {
-  const homeId = (JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')) as { homeId: string }).homeId;
-  try {
-    return execFileSync('secret-tool', ['lookup', 'service', `broker:${homeId}`, 'username', conn], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch {
-    return null;
-  }
-}
-
-function events(home: string): Record<string, unknown>[] {
-  return readFileSync(join(home, 'logs', 'events.jsonl'), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
-
-const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
 const authorizationUrl = /^\s+(http:\/\/127\.0\.0\.1:\d+\/auth\?\S+)$/m;
 
 describe('broker login --no-browser against oidc-provider', () => {
@@ -71,7 +52,7 @@ describe('broker login --no-browser against oidc-provider', () => {
 
     const bundle = JSON.parse(keychainEntry(home, 'laptop') ?? 'null') as { access_token: string; refresh_token?: string } | null;
     assert.ok(bundle?.access_token && bundle.refresh_token, 'the keychain holds access and refresh tokens');
-    const login_ = events(home).filter((e) => e.event === 'login').at(-1);
+    const login_ = readEvents(home).filter((e) => e.event === 'login').at(-1);
     assert.equal(login_?.method, 'browser');
     assert.equal(login_?.outcome, 'ok');
     assert.equal(login_?.identity, alice);
@@ -85,7 +66,7 @@ describe('broker login --no-browser against oidc-provider', () => {
   });
 
   test('signing in as the wrong account: refused naming both identities, no keychain entry, state.json unchanged', async () => {
-    const stateBefore = sha256(join(home, 'state.json'));
+    const stateBefore = fileSha256(join(home, 'state.json'));
     const login = startBroker(['login', 'guarded', '--no-browser'], { env: env() });
     const [, url] = await login.waitFor(authorizationUrl);
     await completeBrowserLogin(url!, mallory, { followCallback: true });
@@ -93,8 +74,8 @@ describe('broker login --no-browser against oidc-provider', () => {
     assert.equal(done.code, 1);
     assert.match(done.stderr, new RegExp(`logged in as ${mallory}, but this connection must be ${alice}`));
     assert.equal(keychainEntry(home, 'guarded'), null);
-    assert.equal(sha256(join(home, 'state.json')), stateBefore);
-    const refused = events(home).filter((e) => e.event === 'login').at(-1);
+    assert.equal(fileSha256(join(home, 'state.json')), stateBefore);
+    const refused = readEvents(home).filter((e) => e.event === 'login').at(-1);
     assert.deepEqual([refused?.conn, refused?.outcome, refused?.identity], ['guarded', 'refused', mallory]);
   });
 
@@ -103,6 +84,6 @@ describe('broker login --no-browser against oidc-provider', () => {
     assert.equal(done.code, 1);
     assert.match(done.stderr, /no sign-in came back within 1 s/);
     assert.equal(keychainEntry(home, 'guarded'), null);
-    assert.equal(events(home).filter((e) => e.event === 'login').at(-1)?.outcome, 'error');
+    assert.equal(readEvents(home).filter((e) => e.event === 'login').at(-1)?.outcome, 'error');
   });
 });

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { approveDevice, mintTokens, startOidcProvider, type RunningOidcProvider } from '../../fixtures/providers/oidc-provider-server.js';
 import { runBroker } from '../support/run-broker.js';
 import { startBroker } from '../support/live-broker.js';
+import { fileSha256, keychainEntry, readEvents } from '../support/home-files.js';
 import { tempHome } from '../support/temp-home.js';
 
 // `broker login --device` (the built binary, piped) against the real oidc-provider, tokens in the real keychain.
@@ -14,24 +13,6 @@ import { tempHome } from '../support/temp-home.js';
 const alice = 'alice@example.test';
 const mallory = 'mallory@example.test';
 
-function keychainEntry(home: string, conn: string): string | null {
-  const homeId = (JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')) as { homeId: string }).homeId;
-  try {
-    return execFileSync('secret-tool', ['lookup', 'service', `broker:${homeId}`, 'username', conn], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch {
-    return null;
-  }
-}
-
-function loginEvents(home: string): Record<string, unknown>[] {
-  return readFileSync(join(home, 'logs', 'events.jsonl'), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>)
-    .filter((e) => e.event === 'login');
-}
-
-const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 describe('broker login --device against oidc-provider', () => {
   let op: RunningOidcProvider;
@@ -68,7 +49,7 @@ describe('broker login --device against oidc-provider', () => {
     assert.ok(conn.refreshTokenObtainedAt);
     assert.match(String(conn.accessTokenFp), /^[0-9a-f]{12}$/);
     assert.equal(conn.lastError, undefined);
-    assert.deepEqual(loginEvents(home).at(-1), { ...loginEvents(home).at(-1), event: 'login', conn: 'work', method: 'device', outcome: 'ok', identity: alice });
+    assert.deepEqual(readEvents(home).filter((e) => e.event === 'login').at(-1), { ...readEvents(home).filter((e) => e.event === 'login').at(-1), event: 'login', conn: 'work', method: 'device', outcome: 'ok', identity: alice });
 
     const me = await runBroker(['api', 'work', '/me'], { env: env() });
     assert.equal(me.code, 0, me.stderr);
@@ -80,7 +61,7 @@ describe('broker login --device against oidc-provider', () => {
   });
 
   test('approved as the wrong account: refused naming both, nothing stored, state.json byte-identical', async () => {
-    const stateBefore = sha256(join(home, 'state.json'));
+    const stateBefore = fileSha256(join(home, 'state.json'));
     assert.equal(keychainEntry(home, 'guarded'), null);
     const login = startBroker(['login', 'guarded', '--device'], { env: env() });
     const [, userCode] = await login.waitFor(/enter the code (\S+)/);
@@ -90,8 +71,8 @@ describe('broker login --device against oidc-provider', () => {
     assert.match(done.stderr, new RegExp(`logged in as ${mallory}, but this connection must be ${alice}`));
     assert.equal(done.stdout, '');
     assert.equal(keychainEntry(home, 'guarded'), null, 'no keychain entry was written');
-    assert.equal(sha256(join(home, 'state.json')), stateBefore, 'state.json unchanged');
-    const event = loginEvents(home).at(-1);
+    assert.equal(fileSha256(join(home, 'state.json')), stateBefore, 'state.json unchanged');
+    const event = readEvents(home).filter((e) => e.event === 'login').at(-1);
     assert.equal(event?.outcome, 'refused');
     assert.equal(event?.identity, mallory);
     assert.equal(event?.conn, 'guarded');
@@ -120,7 +101,7 @@ describe('broker login --device against oidc-provider', () => {
     assert.equal(me.code, 0, me.stderr);
     assert.equal((JSON.parse(me.stdout) as { sub: string }).sub, alice);
     assert.match(me.stderr, /HTTP 401 with token [0-9a-f]{12}; refreshing and retrying once/);
-    const all = readFileSync(join(home, 'logs', 'events.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const all = readEvents(home);
     const requests = all.filter((e) => e.event === 'request' && e.conn === 'agent');
     assert.deepEqual(requests.map((e) => e.status), [401, 200]);
     assert.notEqual(requests[0]?.at_fp, requests[1]?.at_fp);
