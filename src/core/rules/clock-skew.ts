@@ -1,4 +1,3 @@
-import { formatDistanceStrict } from 'date-fns';
 import { actionRefs } from '../action-refs.js';
 import { clockTime, eventsOf, timeOf, type Logged } from '../event-queries.js';
 import type { ProbeEvent, RefreshEvent, RequestEvent } from '../events.js';
@@ -26,12 +25,13 @@ export const clockSkew: Rule = {
       if (!last) return [];
       // A later answer whose Date agrees with the local clock means the clock was fixed.
       if (dated.some((a) => timeOf(a) > timeOf(last) && Math.abs(offsetMs(a)!) <= toleranceMs)) return [];
-      const lastSkew = skewed.at(-1);
+      // Name the host whose Date header showed it, when a request did.
+      const lastSkew = skewed.filter((a) => 'target' in a.event).at(-1) ?? skewed.at(-1);
       const parts: string[] = [];
       if (lastSkew) {
         const offset = offsetMs(lastSkew)!;
         const target = 'target' in lastSkew.event ? lastSkew.event.target : 'the provider';
-        parts.push(`local clock is ${formatDistanceStrict(0, Math.abs(offset))} ${offset > 0 ? 'ahead of' : 'behind'} ${target} (Date header at ${clockTime(timeOf(lastSkew))})`);
+        parts.push(`local clock is ${minutesSeconds(Math.abs(offset))} ${offset > 0 ? 'ahead of' : 'behind'} ${target} (Date header at ${clockTime(timeOf(lastSkew))})`);
       }
       const lastRejected = rejected.at(-1);
       if (lastRejected) {
@@ -58,4 +58,11 @@ function offsetMs(answer: Answer): number | undefined {
   if (date === undefined) return undefined;
   const provider = Date.parse(date);
   return Number.isNaN(provider) ? undefined : timeOf(answer) - provider;
+}
+
+/** "4 min 12 s": a clock offset is read against a watch, so seconds matter. */
+function minutesSeconds(ms: number): string {
+  const total = Math.round(ms / 1000);
+  const m = Math.floor(total / 60);
+  return m > 0 ? `${m} min ${total % 60} s` : `${total} s`;
 }

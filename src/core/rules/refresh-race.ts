@@ -16,8 +16,15 @@ export const refreshRace: Rule = {
       const profile = providerProfile(conn.provider);
       const processes = new Set(races.flatMap((r) => [r.failure, r.winner!]).map((l) => `${l.event.host}/${l.event.pid}`)).size;
       const lost = `${whoDid(first.failure.event)} lost with ${first.classified.error}`;
-      const familyGone = races.some((r) => r.afterRace && !r.resolved) || (profile.reuseRevokesFamily && !races.at(-1)!.resolved);
-      const consequence = familyGone ? `; ${profile.displayName} revoked the whole token family, so a new login is needed` : '';
+      const lastResolved = races.at(-1)!.resolved;
+      // Seen: the winner's own new token failed afterwards. Assumed: the profile says reuse revokes the family.
+      const familyGone = races.some((r) => r.afterRace && !r.resolved);
+      const familyAtRisk = !familyGone && profile.reuseRevokesFamily && !lastResolved;
+      const consequence = familyGone
+        ? `; ${profile.displayName} revoked the whole token family, so a new login is needed`
+        : familyAtRisk
+          ? `; ${profile.displayName} may revoke the whole token family on reuse: if the next refresh fails, log in again`
+          : '';
       const winners = new Set(races.map((r) => r.winner!));
       return [
         {
