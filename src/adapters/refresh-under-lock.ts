@@ -59,7 +59,8 @@ export async function refreshUnderLock(deps: RefreshDeps, request: RefreshReques
     if (!bundle) throw new BrokerError(`"${conn}" has no token stored`, exitCodes.loginNeeded, `broker login ${conn}`);
 
     const currentAtFp = fingerprint(bundle.access_token);
-    if (seenAtFp !== undefined && currentAtFp !== seenAtFp) {
+    // Without the lock (test-only switch) the re-read is skipped too: that is the naive broker whose race the lock prevents.
+    if (lock.locked && seenAtFp !== undefined && currentAtFp !== seenAtFp) {
       deps.appendEvent({ ...base, outcome: 'ok', adopted: true, new_rt_fp: fingerprintOf(bundle.refresh_token), at_fp: currentAtFp, generation: connection.generation, duration_ms: elapsed() });
       return { bundle, connection, adopted: true, lostRace: false };
     }
