@@ -2,7 +2,7 @@ import { open, readdir, type FileHandle } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { LoggedEvent } from '../core/events.js';
 import { rotatedLogPath } from '../core/log-files.js';
-import { eventTime, parseEvent } from '../core/parse-event.js';
+import { parseTimedEvent } from '../core/parse-event.js';
 import type { HomePaths } from './home.js';
 
 export interface EventQuery {
@@ -16,7 +16,7 @@ export interface EventQuery {
 
 export interface EventLogRead {
   events: LoggedEvent[];
-  /** Lines looked at (blank lines aside). */
+  /** Lines in the stretch of the log that was read (a seek leaves the older lines unread). */
   linesRead: number;
   /** Lines that were not events: malformed JSON, over the length cap, no ISO ts or no event name. */
   linesSkipped: number;
@@ -33,6 +33,7 @@ const scanChunkBytes = 1024 * 1024;
 const probeChunkBytes = 16 * 1024;
 const seekStopBytes = 64 * 1024;
 const newline = 0x0a;
+const countStretches = 3;
 
 /**
  * Reads the events in a window from the rotated files (events.N.jsonl, higher N older) and then
@@ -98,25 +99,23 @@ async function readFile(path: string, handle: FileHandle, query: EventQuery, res
     .filter((n): n is string => n !== undefined && n !== '')
     .map((n) => Buffer.from(n, 'utf8'));
   const found: LoggedEvent[] = [];
-  await scanLines(handle, start, size, scanChunkBytes, (line) => {
+  const onLine = (line: ScannedLine): void => {
     if (line.oversized) {
-      result.linesRead++;
       result.linesSkipped++;
       return;
     }
     if (isBlank(line.bytes, line.from, line.to)) return;
-    result.linesRead++;
     for (const needle of needles) if (!line.contains(needle)) return;
-    const event = parseEvent(line.bytes.toString('utf8', line.from, line.to));
-    if (event === null) {
+    const parsed = parseTimedEvent(line.bytes.toString('utf8', line.from, line.to));
+    if (parsed === null) {
       result.linesSkipped++;
       return;
     }
-    const ms = eventTime(event.ts) as number;
-    if ((sinceMs !== null && ms < sinceMs) || ms > untilMs) return;
-    if (query.conn !== undefined && event.conn !== query.conn) return;
-    found.push({ event, file, line: line.index + 1 });
-  });
+    if ((sinceMs !== null && parsed.ms < sinceMs) || parsed.ms > untilMs) return;
+    if (query.conn !== undefined && parsed.event.conn !== query.conn) return;
+    found.push({ event: parsed.event, file, line: line.index + 1 });
+  };
+  result.linesRead += await scanLines(handle, start, size, scanChunkBytes, onLine, needles[0]);
   const base = await linesBefore;
   for (const logged of found) {
     logged.line += base;
@@ -139,10 +138,11 @@ interface ScannedLine {
 
 /**
  * Calls onLine for each line in [start, end) without holding more than one chunk plus one partial
- * line (≤ maxLineBytes). A line still open at `end` is reported too. onLine returning false stops.
- * Needle searches run on the whole chunk and remember the next hit, so lines without it cost nothing.
+ * line (≤ maxLineBytes), and returns how many lines there were. A line still open at `end` counts
+ * too. onLine returning false stops. With a prefilter, lines without it are only counted: the
+ * search runs over the whole chunk (memchr speed) and onLine sees just the lines holding a hit.
  */
-async function scanLines(handle: FileHandle, start: number, end: number, chunkBytes: number, onLine: (line: ScannedLine) => boolean | void): Promise<void> {
+async function scanLines(handle: FileHandle, start: number, end: number, chunkBytes: number, onLine: (line: ScannedLine) => boolean | void, prefilter?: Buffer): Promise<number> {
   const buffer = Buffer.allocUnsafe(chunkBytes);
   let carry: Buffer[] = [];
   let carryBytes = 0;
@@ -190,6 +190,16 @@ async function scanLines(handle: FileHandle, start: number, end: number, chunkBy
     position += bytesRead;
     let from = 0;
     while (from < bytesRead) {
+      if (prefilter !== undefined && carryBytes === 0 && !oversized) {
+        const hit = chunk.indexOf(prefilter, from);
+        const stop = hit === -1 ? bytesRead : hit;
+        for (let passed = chunk.indexOf(newline, from); passed !== -1 && passed < stop; passed = chunk.indexOf(newline, from)) {
+          index++;
+          from = passed + 1;
+        }
+        carryOffset = chunkOffset + from;
+        if (from >= bytesRead) break;
+      }
       const nl = chunk.indexOf(newline, from);
       if (nl === -1) {
         if (!oversized && carryBytes + (bytesRead - from) > maxLineBytes) {
@@ -225,7 +235,7 @@ async function scanLines(handle: FileHandle, start: number, end: number, chunkBy
       carry = [];
       carryBytes = 0;
       oversized = false;
-      if (!keepGoing) return;
+      if (!keepGoing) return index;
       from = nl + 1;
       carryOffset = chunkOffset + from;
     }
@@ -238,6 +248,7 @@ async function scanLines(handle: FileHandle, start: number, end: number, chunkBy
     emit(carryOffset, joined, 0, joined.length, false);
     joined = null;
   }
+  return index;
 }
 
 /**
@@ -288,14 +299,20 @@ async function seekToTime(handle: FileHandle, size: number, targetMs: number): P
 }
 
 function lineTime(line: ScannedLine): number | null {
-  const event = parseEvent(line.bytes.toString('utf8', line.from, line.to));
-  return event === null ? null : eventTime(event.ts);
+  return parseTimedEvent(line.bytes.toString('utf8', line.from, line.to))?.ms ?? null;
 }
 
+/** Newlines in [0, end), counted in a few stretches at once so the reads overlap the window's parsing. */
 async function countNewlines(handle: FileHandle, end: number): Promise<number> {
+  const stretch = Math.ceil(end / countStretches);
+  const counts = await Promise.all(Array.from({ length: countStretches }, (_, i) => countNewlinesIn(handle, i * stretch, Math.min(end, (i + 1) * stretch))));
+  return counts.reduce((a, b) => a + b, 0);
+}
+
+async function countNewlinesIn(handle: FileHandle, from: number, end: number): Promise<number> {
   const buffer = Buffer.allocUnsafe(4 * scanChunkBytes);
   let count = 0;
-  let position = 0;
+  let position = from;
   while (position < end) {
     const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, end - position), position);
     if (bytesRead === 0) break;

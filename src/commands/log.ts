@@ -50,7 +50,7 @@ Options:
     const read = await readEvents(deps.paths, { since, until, conn: opts.conn, match: opts.match });
     const window = { since: since?.toISOString() ?? null, until: until.toISOString() };
     if (deps.mode === 'json') {
-      deps.io.stdout.write(formatLogJson({ window, linesRead: read.linesRead, linesSkipped: read.linesSkipped, files: read.files, events: read.events }));
+      for (const piece of formatLogJson({ window, linesRead: read.linesRead, linesSkipped: read.linesSkipped, files: read.files, events: read.events })) deps.io.stdout.write(piece);
       return exitCodes.ok;
     }
     deps.io.stdout.write(formatLogText(read.events));

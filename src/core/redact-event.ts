@@ -13,23 +13,47 @@ const secretShapes = [
   /\beyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]*/g,
 ];
 
+// One cheap test that every shape above needs to pass, so ordinary values skip the six replaces.
+const anyShape = /Bearer|Basic|token|gh[pousr]_|github_pat_|xox|ya29\.|lin_|eyJ/i;
+
 /** Replaces token-shaped substrings with [redacted fp=…]. */
 export function redactText(text: string): string {
+  if (text.length < 12 || !anyShape.test(text)) return text;
   let out = text;
   for (const shape of secretShapes) out = out.replace(shape, (secret) => redacted(secret));
   return out;
 }
 
-/** A copy of a log record with secret-named fields and token-shaped strings replaced by fingerprints. */
+/** The record with secret-named fields and token-shaped strings replaced by fingerprints (a copy when anything changed). */
 export function redactRecord<T extends object>(record: T): T {
   return redactValue(record, '') as T;
 }
 
+const secretKeyCache = new Map<string, boolean>();
+
+function isSecretKey(key: string): boolean {
+  let secret = secretKeyCache.get(key);
+  if (secret === undefined) {
+    secret = secretKey.test(key);
+    if (secretKeyCache.size < 10_000) secretKeyCache.set(key, secret);
+  }
+  return secret;
+}
+
+// Copies only what changes: almost every record comes back as it went in.
 function redactValue(value: unknown, key: string): unknown {
-  if (typeof value === 'string') return secretKey.test(key) && value !== '' ? redacted(value) : redactText(value);
-  if (Array.isArray(value)) return value.map((item) => redactValue(item, key));
+  if (typeof value === 'string') return value !== '' && isSecretKey(key) ? redacted(value) : redactText(value);
+  if (Array.isArray(value)) {
+    const items = value.map((item) => redactValue(item, key));
+    return items.some((item, i) => item !== value[i]) ? items : value;
+  }
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactValue(v, k)]));
+    let copy: Record<string, unknown> | undefined;
+    for (const [k, v] of Object.entries(value)) {
+      const out = redactValue(v, k);
+      if (out !== v) (copy ??= { ...value })[k] = out;
+    }
+    return copy ?? value;
   }
   return value;
 }

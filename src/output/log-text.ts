@@ -30,12 +30,18 @@ export interface LogDocument {
 }
 
 /**
- * The --json document, redacted. JSON.stringify escapes C0 controls but passes C1 (U+0080–U+009F,
- * 8-bit CSI among them) and DEL through raw, so those are escaped too.
+ * The --json document, redacted, in pieces of a thousand events, so a big window is never one
+ * giant string. JSON.stringify escapes C0 controls but passes C1 (U+0080–U+009F, 8-bit CSI among
+ * them) and DEL through raw, so those are escaped too.
  */
-export function formatLogJson(document: LogDocument): string {
-  const redacted = { ...document, events: document.events.map((logged) => ({ ...logged, event: redactRecord(logged.event) })) };
-  return `${safeJson(redacted)}\n`;
+export function* formatLogJson(document: LogDocument): Generator<string> {
+  const { events, ...head } = document;
+  yield `${safeJson(head).slice(0, -1)},"events":[`;
+  for (let at = 0; at < events.length; at += 1000) {
+    const batch = safeJson(events.slice(at, at + 1000).map((logged) => ({ ...logged, event: redactRecord(logged.event) })));
+    yield `${at === 0 ? '' : ','}${batch.slice(1, -1)}`;
+  }
+  yield ']}\n';
 }
 
 export function safeJson(value: unknown, indent?: number): string {

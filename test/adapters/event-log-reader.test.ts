@@ -46,7 +46,7 @@ describe('readEvents survives any line', () => {
         [[1, 'token'], [4, 'request'], [6, 'request'], [8, 'teleport'], [11, 'refresh'], [12, 'token']],
       );
       assert.equal(read.linesSkipped, 5, 'malformed, 10 MB, garbage, array, bad ts');
-      assert.equal(read.linesRead, 11, 'every line but the blank one');
+      assert.equal(read.linesRead, 12, 'every line, the blank one too');
       assert.deepEqual(read.files, ['events.jsonl']);
       const invalidUtf8 = read.events[1]?.event as unknown as { path: string };
       assert.equal(invalidUtf8.path, '/r/\ufffd\ufffd\ufffdx', 'invalid bytes become U+FFFD, the event is kept');
