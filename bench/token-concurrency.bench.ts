@@ -1,35 +1,22 @@
 // 32 concurrent `broker token` processes at expiry against the local oidc-provider (rotation on,
 // reuse revokes the grant), DESIGN §11: exactly one refresh must reach the provider. Counted on the
 // provider's side, with the wall time of the burst beside it.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mintTokens, startOidcProvider } from '../fixtures/providers/oidc-provider-server.js';
+import { runBroker } from '../test/support/run-broker.js';
 import { ms, printTable, type Row } from './report.js';
 
 const processes = 32;
-const broker = fileURLToPath(new URL('../dist/broker.mjs', import.meta.url));
 const withKeyring = fileURLToPath(new URL('../scripts/with-keyring.sh', import.meta.url));
 
 // The token store is the OS keychain: outside a desktop session, run inside a private Secret Service.
 if (!process.env.DBUS_SESSION_BUS_ADDRESS) {
   const run = spawnSync(withKeyring, [process.execPath, '--import', 'tsx', fileURLToPath(import.meta.url)], { stdio: 'inherit' });
   process.exit(run.status ?? 1);
-}
-
-function runBroker(args: string[], env: Record<string, string>, input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [broker, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
 }
 
 const op = await startOidcProvider({ accessTokenTtl: 60 });
@@ -40,14 +27,13 @@ try {
   const expired = JSON.stringify({ ...tokens, expires_in: undefined, expires_at: new Date(Date.now() - 5_000).toISOString() });
   const connect = await runBroker(
     ['connect', 'bench', '--provider', 'oidc', '--issuer', op.issuer, '--client-id', op.clientId, '--client-secret-from', 'env:BENCH_CLIENT_SECRET', '--token-stdin'],
-    env,
-    expired,
+    { env, input: expired },
   );
   if (connect.code !== 0) throw new Error(`connect failed: ${connect.stderr}`);
 
   const before = op.stats().grants.refresh_token ?? { ok: 0, error: 0 };
   const started = performance.now();
-  const runs = await Promise.all(Array.from({ length: processes }, () => runBroker(['token', 'bench'], env)));
+  const runs = await Promise.all(Array.from({ length: processes }, () => runBroker(['token', 'bench'], { env })));
   const wall = performance.now() - started;
   const after = op.stats().grants.refresh_token ?? { ok: 0, error: 0 };
   const reached = after.ok + after.error - before.ok - before.error;
