@@ -4,6 +4,7 @@ import { loginCommand } from './login.js';
 import { connectCommand } from './connect.js';
 import { removeCommand } from './remove.js';
 import { statusCommand } from './status.js';
+import { doctorCommand } from './doctor.js';
 import { demoCommand } from './demo.js';
 import { logCommand } from './log.js';
 import { tokenCommand } from './token.js';
@@ -16,6 +17,7 @@ export const commands: Command<unknown>[] = [
   connectCommand,
   removeCommand,
   statusCommand,
+  doctorCommand,
   demoCommand,
   logCommand,
   tokenCommand,

@@ -12,7 +12,8 @@ export const newDestination: Rule = {
   severity: 'warning',
   check(facts) {
     const now = facts.now.getTime();
-    const requests = eventsOf(facts, 'request').filter((r) => r.event.conn !== undefined && timeOf(r) <= now);
+    const names = new Set(facts.connections.map((c) => c.name));
+    const requests = eventsOf(facts, 'request').filter((r) => r.event.conn !== undefined && names.has(r.event.conn) && timeOf(r) <= now);
     const agentOf = (e: { agent?: string }) => e.agent ?? '(no agent)';
     const baseline = new Map<string, Set<string>>();
     for (const r of requests) {

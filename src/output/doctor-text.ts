@@ -1,0 +1,53 @@
+import type { DoctorReport } from '../core/doctor-report.js';
+import type { Finding, Severity } from '../core/findings.js';
+import type { Runbook } from '../core/runbook.js';
+import { stripControl } from '../core/strip-control.js';
+
+// Piped `broker doctor`: plain text a person reads top to bottom at 3am. Every line passes
+// stripControl (summaries and evidence come from attacker-controlled log lines).
+
+const severityLabel: Record<Severity, string> = { critical: 'CRITICAL', error: 'ERROR', warning: 'WARNING', info: 'INFO' };
+
+export function formatDoctorText(report: DoctorReport, runbooks: ReadonlyMap<string, Runbook>): string {
+  const out: string[] = [];
+  const store = report.store.available
+    ? `${report.store.backend} (${report.store.reason})`
+    : `${report.store.backend} (${report.store.reason}): UNAVAILABLE`;
+  const since = report.window.since ? utc(report.window.since) : 'the start of the log';
+  out.push(`store: ${store}`);
+  out.push(`window: ${since} to ${utc(report.window.until)}; ${report.linesRead} log lines read, ${report.linesSkipped} skipped`);
+  out.push(`connections: ${report.connections.length === 0 ? 'none' : report.connections.map((c) => `${c.name} ${c.health}`).join(', ')}`);
+  out.push('');
+  if (report.findings.length === 0) {
+    out.push(`No findings: ${report.connections.length === 1 ? 'the connection is' : `all ${report.connections.length} connections are`} healthy.`);
+  } else {
+    out.push(`${report.findings.length} finding${report.findings.length === 1 ? '' : 's'}: ${countBySeverity(report.findings)}`);
+    for (const finding of report.findings) out.push('', ...formatFinding(finding, runbooks.get(finding.id)));
+  }
+  return `${out.map(stripControl).join('\n')}\n`;
+}
+
+function formatFinding(finding: Finding, runbook: Runbook | undefined): string[] {
+  const lines = [`${severityLabel[finding.severity]} ${finding.id}${finding.conn ? ` (${finding.conn})` : ''}${runbook ? `: ${runbook.title}` : ''}`, `  ${finding.summary}`];
+  if (finding.evidence.length > 0) {
+    lines.push('  evidence:');
+    for (const e of finding.evidence) lines.push(`    ${e.line > 0 ? `${e.file}:${e.line}` : e.file}  ${e.ts}  ${e.text}`);
+  }
+  const fix = runbook?.sections.Fix;
+  if (fix) {
+    lines.push(`  fix (runbooks/${finding.id}.md):`);
+    for (const line of fix.split('\n')) lines.push(line === '' ? '' : `    ${line}`);
+  }
+  if (finding.actions.length > 0) lines.push(`  actions: ${finding.actions.map((a) => `[${a.key}] ${a.label}`).join('; ')} (run \`broker doctor\` in a terminal to apply)`);
+  return lines;
+}
+
+function countBySeverity(findings: Finding[]): string {
+  const counts = new Map<Severity, number>();
+  for (const f of findings) counts.set(f.severity, (counts.get(f.severity) ?? 0) + 1);
+  return [...counts].map(([s, n]) => `${n} ${s}`).join(', ');
+}
+
+function utc(iso: string): string {
+  return `${iso.slice(0, 19).replace('T', ' ')} UTC`;
+}
