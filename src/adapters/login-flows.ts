@@ -146,6 +146,7 @@ export async function deviceLogin(config: Configuration, options: DeviceLoginOpt
   try {
     return await pollDeviceAuthorization(config, device, signal);
   } catch (err) {
+    if (options.signal?.aborted) throw new BrokerError('login cancelled', exitCodes.failed);
     if (deadline.aborted) throw new BrokerError(`the device code ${device.userCode} expired before it was approved`, exitCodes.failed, 'run broker login --device again');
     throw err;
   }
