@@ -143,14 +143,18 @@ interface ScannedLine {
  * search runs over the whole chunk (memchr speed) and onLine sees just the lines holding a hit.
  */
 async function scanLines(handle: FileHandle, start: number, end: number, chunkBytes: number, onLine: (line: ScannedLine) => boolean | void, prefilter?: Buffer): Promise<number> {
-  const buffer = Buffer.allocUnsafe(chunkBytes);
+  // Two buffers: the next chunk is read (in libuv's pool) while this one is being scanned.
+  const buffers = [Buffer.allocUnsafe(chunkBytes), Buffer.allocUnsafe(chunkBytes)] as const;
+  let turn = 0;
+  const readNext = (at: number): Promise<{ bytesRead: number; buffer: Buffer }> | null =>
+    at < end ? handle.read(buffers[turn++ % 2] as Buffer, 0, Math.min(chunkBytes, end - at), at) : null;
   let carry: Buffer[] = [];
   let carryBytes = 0;
   let carryOffset = start;
   let oversized = false;
   let index = 0;
   let position = start;
-  let chunk = buffer.subarray(0, 0);
+  let chunk: Buffer = buffers[0].subarray(0, 0);
   let lineFrom = 0;
   let lineTo = 0;
   let joined: Buffer | null = null;
@@ -181,13 +185,15 @@ async function scanLines(handle: FileHandle, start: number, end: number, chunkBy
     line.to = to;
     return onLine(line) !== false;
   };
-  while (position < end) {
-    const { bytesRead } = await handle.read(buffer, 0, Math.min(chunkBytes, end - position), position);
+  let pending = readNext(position);
+  while (pending !== null) {
+    const { bytesRead, buffer } = await pending;
     if (bytesRead === 0) break;
     chunk = buffer.subarray(0, bytesRead);
     nextHit.clear();
     const chunkOffset = position;
     position += bytesRead;
+    pending = readNext(position);
     let from = 0;
     while (from < bytesRead) {
       if (prefilter !== undefined && carryBytes === 0 && !oversized) {
@@ -235,12 +241,15 @@ async function scanLines(handle: FileHandle, start: number, end: number, chunkBy
       carry = [];
       carryBytes = 0;
       oversized = false;
-      if (!keepGoing) return index;
+      if (!keepGoing) {
+        await pending;
+        return index;
+      }
       from = nl + 1;
       carryOffset = chunkOffset + from;
     }
   }
-  if (oversized) emit(carryOffset, buffer, 0, 0, true);
+  if (oversized) emit(carryOffset, chunk, 0, 0, true);
   else if (carryBytes > 0) {
     joined = Buffer.concat(carry);
     lineFrom = 0;
