@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { startOidcProvider, mintTokens, type RunningOidcProvider } from '../../fixtures/providers/oidc-provider-server.js';
+import { startOidcProvider, type RunningOidcProvider } from '../../fixtures/providers/oidc-provider-server.js';
 import { oauthConfiguration, refreshGrant } from '../../src/adapters/oauth-client.js';
 import { refreshLockPath } from '../../src/adapters/refresh-lock.js';
 import { RefreshRefusedError, refreshUnderLock } from '../../src/adapters/refresh-under-lock.js';
-import { createDeps, type Deps } from '../../src/commands/deps.js';
+import type { Deps } from '../../src/commands/deps.js';
 import { exitCodes } from '../../src/core/exit-codes.js';
 import { fingerprint } from '../../src/core/fingerprint.js';
-import { capturedIo } from '../support/captured-io.js';
+import { loggedEvents, oidcDeps, refreshGrantCount, seedOidcConnection, seededSecretEnv, userinfoStatus } from '../support/oidc-connection.js';
 import { tempHome } from '../support/temp-home.js';
 
 // Real parts only: oidc-provider on 127.0.0.1 (rotation on, reuse revokes the grant), the real
@@ -20,51 +20,13 @@ before(async () => {
 });
 after(() => op.close());
 
-const secretEnv = 'REFRESH_TEST_CLIENT_SECRET';
-
-function depsFor(home: string, env: Record<string, string | undefined> = {}, now?: () => Date): Deps {
-  return createDeps({ io: capturedIo(), env: { ...process.env, [secretEnv]: op.clientSecret(), ...env }, home, mode: 'text', now });
+function depsFor(home: string, env: Record<string, string | undefined> = {}): Deps {
+  return oidcDeps(op, home, { env });
 }
-
-/** A connection holding real tokens from a headless login as alice. */
-async function seed(deps: Deps, name: string) {
-  const tokens = await mintTokens(op.issuer, { clientId: op.clientId, clientSecret: op.clientSecret() }, 'alice@example.test');
-  const now = deps.now();
-  const bundle = { access_token: tokens.access_token, refresh_token: tokens.refresh_token, expires_at: new Date(now.getTime() - 1000).toISOString(), scope: tokens.scope };
-  await deps.tokens().write(name, bundle);
-  await deps.state().add({
-    name,
-    provider: 'oidc',
-    kind: 'service',
-    account: 'alice@example.test',
-    scopes: ['openid', 'email'],
-    clientId: op.clientId,
-    clientSecretSource: `env:${secretEnv}`,
-    issuer: op.issuer,
-    createdAt: now.toISOString(),
-    generation: 0,
-    accessTokenFp: fingerprint(bundle.access_token),
-    refreshTokenFp: fingerprint(bundle.refresh_token),
-    accessTokenExpiresAt: bundle.expires_at,
-    acknowledgements: [],
-  });
-  return bundle;
-}
-
-function events(deps: Deps): Array<Record<string, unknown>> {
-  if (!existsSync(deps.paths.events)) return [];
-  return readFileSync(deps.paths.events, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-}
-
-async function userinfoStatus(accessToken: string): Promise<number> {
-  const response = await fetch(`${op.issuer}/me`, { headers: { authorization: `Bearer ${accessToken}` } });
-  await response.arrayBuffer();
-  return response.status;
-}
-
-function refreshGrants(): { ok: number; error: number } {
-  return op.stats().grants.refresh_token ?? { ok: 0, error: 0 };
-}
+const seed = (deps: Deps, name: string) => seedOidcConnection(deps, op, name) as Promise<{ access_token: string; refresh_token: string }>;
+const events = loggedEvents;
+const userinfo = (token: string) => userinfoStatus(op, token);
+const refreshGrants = () => refreshGrantCount(op);
 
 describe('refreshUnderLock', () => {
   it('refreshes once, writes the whole new bundle, bumps the generation and logs a refresh event with fingerprints', async () => {
@@ -78,7 +40,7 @@ describe('refreshUnderLock', () => {
     const stored = await deps.tokens().read('svc');
     assert.ok(stored?.refresh_token && stored.refresh_token !== old.refresh_token, 'the rotated refresh token is stored');
     assert.notEqual(stored.access_token, old.access_token);
-    assert.equal(await userinfoStatus(stored.access_token), 200);
+    assert.equal(await userinfo(stored.access_token), 200);
 
     const connection = deps.state().get('svc');
     assert.equal(connection?.generation, 1);
@@ -100,7 +62,7 @@ describe('refreshUnderLock', () => {
     assert.equal(typeof refresh[0]?.lock_wait_ms, 'number');
     assert.equal(typeof refresh[0]?.duration_ms, 'number');
     const secret = events(deps).filter((e) => e.event === 'secret');
-    assert.deepEqual(secret.map((e) => [e.source, e.fp]), [[`env:${secretEnv}`, fingerprint(op.clientSecret())]]);
+    assert.deepEqual(secret.map((e) => [e.source, e.fp]), [[`env:${seededSecretEnv}`, fingerprint(op.clientSecret())]]);
     assert.ok(!existsSync(refreshLockPath(deps.paths, 'svc')), 'the lock is released');
   });
 
@@ -133,7 +95,7 @@ describe('refreshUnderLock', () => {
     assert.deepEqual(refreshGrants(), { ok: before.ok + 1, error: before.error });
     assert.equal(new Set(results.map((r) => r.bundle.access_token)).size, 1);
     assert.equal(results.filter((r) => r.adopted).length, 5);
-    assert.equal(await userinfoStatus(results[0]?.bundle.access_token ?? ''), 200);
+    assert.equal(await userinfo(results[0]?.bundle.access_token ?? ''), 200);
     assert.equal(first.state().get('svc')?.generation, 1);
   });
 

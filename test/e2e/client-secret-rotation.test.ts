@@ -6,6 +6,7 @@ import { mintTokens, startOidcProvider, type RunningOidcProvider } from '../../f
 import { homePaths } from '../../src/adapters/home.js';
 import { exitCodes } from '../../src/core/exit-codes.js';
 import { fingerprint } from '../../src/core/fingerprint.js';
+import { loggedEvents } from '../support/oidc-connection.js';
 import { runBroker, type BrokerRun } from '../support/run-broker.js';
 import { tempHome } from '../support/temp-home.js';
 
@@ -31,9 +32,7 @@ async function connect(home: string, name: string, source: string, env: Record<s
   return [tokens.access_token, tokens.refresh_token];
 }
 
-function readEvents(home: string): Array<Record<string, unknown>> {
-  return readFileSync(homePaths(home).events, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-}
+const readEvents = (home: string) => loggedEvents({ paths: homePaths(home) });
 
 describe('client secret rotation', () => {
   it('invalid_client after the provider rotates the secret; env: and file: sources pointed at the new one work again', async () => {

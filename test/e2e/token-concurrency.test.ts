@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { mintTokens, startOidcProvider, type ProviderStats, type RunningOidcProvider } from '../../fixtures/providers/oidc-provider-server.js';
 import { homePaths } from '../../src/adapters/home.js';
 import { fingerprint } from '../../src/core/fingerprint.js';
+import { loggedEvents, userinfoStatus } from '../support/oidc-connection.js';
 import { runBroker, type BrokerRun } from '../support/run-broker.js';
 import { tempHome } from '../support/temp-home.js';
 
@@ -32,11 +33,6 @@ async function expiredConnection(home: string, name: string): Promise<{ refresh_
   return tokens;
 }
 
-async function userinfoStatus(accessToken: string): Promise<number> {
-  const response = await fetch(`${op.issuer}/me`, { headers: { authorization: `Bearer ${accessToken}` } });
-  await response.arrayBuffer();
-  return response.status;
-}
 
 function refreshDelta(before: ProviderStats, after: ProviderStats): { ok: number; error: number } {
   const b = before.grants.refresh_token ?? { ok: 0, error: 0 };
@@ -44,9 +40,7 @@ function refreshDelta(before: ProviderStats, after: ProviderStats): { ok: number
   return { ok: a.ok - b.ok, error: a.error - b.error };
 }
 
-function readEvents(home: string): Array<Record<string, unknown>> {
-  return readFileSync(homePaths(home).events, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-}
+const readEvents = (home: string) => loggedEvents({ paths: homePaths(home) });
 
 function runTokens(home: string, name: string, extraEnv: Record<string, string> = {}): Promise<BrokerRun[]> {
   const env = { BROKER_HOME: home, [secretEnv]: op.clientSecret(), ...extraEnv };
@@ -67,7 +61,7 @@ describe(`${processes} concurrent broker token processes at expiry`, () => {
     const token = [...printed][0]?.trimEnd() ?? '';
     assert.match(runs[0]?.stdout ?? '', /^\S+\n$/, 'stdout is the token and nothing else');
     assert.notEqual(token, minted.access_token, 'the expired token was refreshed');
-    assert.equal(await userinfoStatus(token), 200, 'the token works at userinfo');
+    assert.equal(await userinfoStatus(op, token), 200, 'the token works at userinfo');
 
     assert.deepEqual(refreshDelta(before, after), { ok: 1, error: 0 }, 'refresh grants counted by the provider');
     assert.equal(after.grantsRevoked, before.grantsRevoked);
@@ -104,7 +98,7 @@ describe(`${processes} concurrent broker token processes at expiry`, () => {
     assert.ok(events.some((e) => e.event === 'refresh' && e.outcome === 'error' && e.error === 'invalid_grant'), 'invalid_grant is in the event log');
     // The family is gone: whatever the race left in the store no longer works.
     const stored = runs.map((r) => r.stdout.trim()).filter(Boolean);
-    const statuses = await Promise.all([...new Set(stored)].map(userinfoStatus));
+    const statuses = await Promise.all([...new Set(stored)].map((t) => userinfoStatus(op, t)));
     assert.ok(statuses.every((s) => s === 401), `userinfo answered ${statuses.join(',')}`);
   });
 });
