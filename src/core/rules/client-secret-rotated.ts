@@ -36,7 +36,7 @@ export const clientSecretRotated: Rule = {
           severity: this.severity,
           conn: conn.name,
           summary: `${conn.name}: ${rejected}; ${why}`,
-          evidence: [...(loaded ? [loaded] : []), ...failures.map((f) => f.logged)].sort((a, b) => timeOf(a) - timeOf(b)).map(evidenceFrom),
+          evidence: [...(loaded ? [loaded] : []), first.logged, ...failures.slice(1).slice(-3).map((f) => f.logged)].sort((a, b) => timeOf(a) - timeOf(b)).map(evidenceFrom),
           actions: actionRefs('reload-secret', 'set-secret'),
         },
       ];

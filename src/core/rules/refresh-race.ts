@@ -32,7 +32,7 @@ export const refreshRace: Rule = {
           severity: this.severity,
           conn: conn.name,
           summary: `${conn.name}: ${processes} processes refreshed the same token at ${clockTime(timeOf(first.winner))}; ${lost}${consequence}`,
-          evidence: [...winners, ...races.map((r) => r.failure)].sort((a, b) => timeOf(a) - timeOf(b)).map(evidenceFrom),
+          evidence: [...winners, ...races.map((r) => r.failure)].sort((a, b) => timeOf(a) - timeOf(b)).slice(0, 6).map(evidenceFrom),
           actions: familyGone ? actionRefs('relogin', 'refresh') : actionRefs('refresh', 'relogin'),
         },
       ];

@@ -26,7 +26,7 @@ export const refreshTokenRevoked: Rule = {
           severity: this.severity,
           conn: conn.name,
           summary: `${conn.name}: refresh at ${clockTime(timeOf(latest.failure))} by ${whoDid(latest.failure.event)} failed with ${latest.classified.error}: ${reason}; no race, not idle`,
-          evidence: count.map((f) => evidenceFrom(f.failure)),
+          evidence: count.slice(-4).map((f) => evidenceFrom(f.failure)),
           actions: actionRefs('relogin'),
         },
       ];
