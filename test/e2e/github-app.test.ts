@@ -26,6 +26,20 @@ describe('GitHub App connection against the stand-in', () => {
   });
   after(() => gh.close());
 
+  test('connect with an installation of another App: GitHub\'s 404 is shown, nothing is created', async () => {
+    gh.addApp(9999);
+    gh.addInstallation({ id: 888, appId: 9999, account: 'globex' });
+    const r = await runBroker(
+      ['connect', 'wrong-bot', '--provider', 'github-app', '--app-id', '4242', '--installation', '888', '--installation-account', 'globex', '--private-key-file', keyFile, '--api-base-url', gh.url],
+      { env: env() },
+    );
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /GitHub refused an installation token for "wrong-bot": 404 Not Found/);
+    assert.match(r.stderr, /fix: the installation id does not belong to this App/);
+    const status = await runBroker(['status', '--json'], { env: env() });
+    assert.deepEqual((JSON.parse(status.stdout) as { connections: unknown[] }).connections, []);
+  });
+
   test('connect mints an installation token; the key goes to the token store, never state.json', async () => {
     const r = await runBroker(
       ['connect', 'acme-bot', '--provider', 'github-app', '--app-id', '4242', '--installation', '777', '--installation-account', 'acme', '--private-key-file', keyFile, '--api-base-url', gh.url, '--json'],
