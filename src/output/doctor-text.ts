@@ -19,7 +19,8 @@ export function formatDoctorText(report: DoctorReport, runbooks: ReadonlyMap<str
   out.push(`connections: ${report.connections.length === 0 ? 'none' : report.connections.map((c) => `${c.name} ${c.health}`).join(', ')}`);
   out.push('');
   if (report.findings.length === 0) {
-    out.push(`No findings: ${report.connections.length === 1 ? 'the connection is' : `all ${report.connections.length} connections are`} healthy.`);
+    const n = report.connections.length;
+    out.push(n === 0 ? 'No findings, and no connections yet: add one with `broker connect NAME --provider P`.' : `No findings: ${n === 1 ? 'the connection is' : `all ${n} connections are`} healthy.`);
   } else {
     out.push(`${report.findings.length} finding${report.findings.length === 1 ? '' : 's'}: ${countBySeverity(report.findings)}`);
     for (const finding of report.findings) out.push('', ...formatFinding(finding, runbooks.get(finding.id)));
