@@ -54,6 +54,9 @@ describe('broker login --device against oidc-provider', () => {
     const me = await runBroker(['api', 'work', '/me'], { env: env() });
     assert.equal(me.code, 0, me.stderr);
     assert.equal((JSON.parse(me.stdout) as { sub: string }).sub, alice, 'the stored token works at the provider');
+    const token = await runBroker(['token', 'work'], { env: env() });
+    assert.equal(token.code, 0, token.stderr);
+    assert.equal(token.stdout.trim(), bundle.access_token, 'broker token hands out what the login stored');
 
     for (const text of [done.stdout, done.stderr, readFileSync(join(home, 'logs', 'events.jsonl'), 'utf8'), readFileSync(join(home, 'state.json'), 'utf8')]) {
       assert.ok(!text.includes(bundle.access_token) && !text.includes(bundle.refresh_token), 'a token leaked');
