@@ -30,7 +30,12 @@ Exit codes: 0 a token was printed; 1 the refresh failed; 2 no such connection; 3
     const { accessToken, generation } = await validAccessToken(deps, opts.name);
     deps.io.stdout.write(`${accessToken}\n`);
     deps.appendEvent({ event: 'token', conn: opts.name, at_fp: fingerprint(accessToken), generation });
-    await deps.state().update(opts.name, (c) => ({ ...c, lastUsedAt: deps.now().toISOString() }));
+    // The token is out: bookkeeping that fails (a long-held state lock) must not turn that into a failure.
+    try {
+      await deps.state().update(opts.name, (c) => ({ ...c, lastUsedAt: deps.now().toISOString() }));
+    } catch (err) {
+      deps.io.stderr.write(`broker: warning: lastUsedAt not recorded: ${err instanceof Error ? err.message : String(err)}\n`);
+    }
     return exitCodes.ok;
   },
 });
