@@ -21,7 +21,13 @@ export function LoginScreen({ run, clock, onDone, tickMs = 1000 }: LoginScreenPr
 
   useEffect(() => {
     let mounted = true;
-    run((step) => mounted && dispatch({ type: 'step', step }), abort.current.signal).then(
+    const report: LoginReporter = (step) => {
+      if (!mounted) return;
+      // Read the clock with each step, so a fresh device code never shows more time than it has.
+      setNow(clock());
+      dispatch({ type: 'step', step });
+    };
+    run(report, abort.current.signal).then(
       (exitCode) => mounted && dispatch({ type: 'finished', exitCode }),
       (err: unknown) => {
         if (!mounted) return;
@@ -32,7 +38,7 @@ export function LoginScreen({ run, clock, onDone, tickMs = 1000 }: LoginScreenPr
     return () => {
       mounted = false;
     };
-  }, [run]);
+  }, [run, clock]);
 
   useEffect(() => {
     const timer = setInterval(() => setNow(clock()), tickMs);
