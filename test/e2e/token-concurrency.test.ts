@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { mintTokens, startOidcProvider, type ProviderStats, type RunningOidcProvider } from '../../fixtures/providers/oidc-provider-server.js';
 import { homePaths } from '../../src/adapters/home.js';
+import { unsafeNoLockEnv } from '../../src/adapters/refresh-lock.js';
 import { fingerprint } from '../../src/core/fingerprint.js';
 import { loggedEvents, userinfoStatus } from '../support/oidc-connection.js';
 import { runBroker, type BrokerRun } from '../support/run-broker.js';
@@ -43,7 +44,7 @@ function refreshDelta(before: ProviderStats, after: ProviderStats): { ok: number
 const readEvents = (home: string) => loggedEvents({ paths: homePaths(home) });
 
 function runTokens(home: string, name: string, extraEnv: Record<string, string> = {}): Promise<BrokerRun[]> {
-  const env = { BROKER_HOME: home, [secretEnv]: op.clientSecret(), ...extraEnv };
+  const env = { BROKER_HOME: home, [secretEnv]: op.clientSecret(), [unsafeNoLockEnv]: '', ...extraEnv };
   return Promise.all(Array.from({ length: processes }, () => runBroker(['token', name], { env })));
 }
 
@@ -85,7 +86,7 @@ describe(`${processes} concurrent broker token processes at expiry`, () => {
     const home = tempHome();
     await expiredConnection(home, 'agent');
     const before = op.stats();
-    const runs = await runTokens(home, 'agent', { BROKER_UNSAFE_NO_REFRESH_LOCK: '1' });
+    const runs = await runTokens(home, 'agent', { [unsafeNoLockEnv]: '1' });
     const after = op.stats();
 
     const delta = refreshDelta(before, after);
