@@ -14,14 +14,17 @@ export interface EventQuery {
   match?: string;
 }
 
-export interface EventLogRead {
-  events: LoggedEvent[];
+export interface EventLogSummary {
   /** Lines in the stretch of the log that was read (a seek leaves the older lines unread). */
   linesRead: number;
   /** Lines that were not events: malformed JSON, over the length cap, no ISO ts or no event name. */
   linesSkipped: number;
   /** Base names of the files read, oldest first. */
   files: string[];
+}
+
+export interface EventLogRead extends EventLogSummary {
+  events: LoggedEvent[];
 }
 
 /** A line longer than this is skipped without being held in memory whole. */
@@ -41,15 +44,26 @@ const countStretches = 3;
  * byte offsets) instead of reading from the top, and skips rotated files that end before the window.
  */
 export async function readEvents(paths: HomePaths, query: EventQuery): Promise<EventLogRead> {
-  const result: EventLogRead = { events: [], linesRead: 0, linesSkipped: 0, files: [] };
+  const events: LoggedEvent[] = [];
+  const summary = await visitEvents(paths, query, (logged) => events.push(logged), true);
+  return { events, ...summary };
+}
+
+/** readEvents without holding the events: each goes to onEvent as it is read, oldest first. */
+export function streamEvents(paths: HomePaths, query: EventQuery, onEvent: (logged: LoggedEvent) => void): Promise<EventLogSummary> {
+  return visitEvents(paths, query, onEvent, false);
+}
+
+async function visitEvents(paths: HomePaths, query: EventQuery, onEvent: (logged: LoggedEvent) => void, holdPerFile: boolean): Promise<EventLogSummary> {
+  const summary: EventLogSummary = { linesRead: 0, linesSkipped: 0, files: [] };
   // Open every file before reading any, so a rotation mid-read cannot move lines out from under us.
   const handles = await openLogFiles(paths.events);
   try {
-    for (const { path, handle } of handles) await readFile(path, handle, query, result);
+    for (const { path, handle } of handles) await readFile(path, handle, query, summary, onEvent, holdPerFile);
   } finally {
     await Promise.all(handles.map(({ handle }) => handle.close()));
   }
-  return result;
+  return summary;
 }
 
 async function openLogFiles(livePath: string): Promise<{ path: string; handle: FileHandle }[]> {
@@ -81,7 +95,7 @@ async function openLogFiles(livePath: string): Promise<{ path: string; handle: F
   return opened;
 }
 
-async function readFile(path: string, handle: FileHandle, query: EventQuery, result: EventLogRead): Promise<void> {
+async function readFile(path: string, handle: FileHandle, query: EventQuery, result: EventLogSummary, onEvent: (logged: LoggedEvent) => void, holdPerFile: boolean): Promise<void> {
   const size = (await handle.stat()).size;
   const sinceMs = query.since?.getTime() ?? null;
   const untilMs = query.until.getTime();
@@ -93,12 +107,15 @@ async function readFile(path: string, handle: FileHandle, query: EventQuery, res
   }
   const file = basename(path);
   result.files.push(file);
-  // Evidence cites exact 1-based line numbers: after a seek, the newlines in the skipped prefix are counted concurrently with the window read (memchr speed).
+  // Evidence cites exact 1-based line numbers: after a seek the skipped prefix's newlines are counted (memchr speed, ≤ 64 MiB per file with the writer's rotation).
   const linesBefore = start === 0 ? Promise.resolve(0) : countNewlines(handle, start);
+  linesBefore.catch(() => undefined);
+  // Collecting, the count runs alongside the scan and line numbers are fixed up after; streaming, it comes first.
+  const held: LoggedEvent[] | null = holdPerFile ? [] : null;
+  const base = held === null ? await linesBefore : 0;
   const needles = [query.match, query.conn === undefined ? undefined : JSON.stringify(query.conn)]
     .filter((n): n is string => n !== undefined && n !== '')
     .map((n) => Buffer.from(n, 'utf8'));
-  const found: LoggedEvent[] = [];
   const onLine = (line: ScannedLine): void => {
     if (line.oversized) {
       result.linesSkipped++;
@@ -113,13 +130,16 @@ async function readFile(path: string, handle: FileHandle, query: EventQuery, res
     }
     if ((sinceMs !== null && parsed.ms < sinceMs) || parsed.ms > untilMs) return;
     if (query.conn !== undefined && parsed.event.conn !== query.conn) return;
-    found.push({ event: parsed.event, file, line: line.index + 1 });
+    const logged = { event: parsed.event, file, line: base + line.index + 1 };
+    if (held === null) onEvent(logged);
+    else held.push(logged);
   };
   result.linesRead += await scanLines(handle, start, size, scanChunkBytes, onLine, needles[0]);
-  const base = await linesBefore;
-  for (const logged of found) {
-    logged.line += base;
-    result.events.push(logged);
+  if (held === null) return;
+  const heldBase = await linesBefore;
+  for (const logged of held) {
+    logged.line += heldBase;
+    onEvent(logged);
   }
 }
 

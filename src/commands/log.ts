@@ -2,8 +2,9 @@ import { usageError } from '../core/broker-error.js';
 import { exitCodes } from '../core/exit-codes.js';
 import { parseSince, sinceHelp, sinceStart, type Since } from '../core/parse-since.js';
 import { stripControl } from '../core/strip-control.js';
-import { readEvents } from '../adapters/event-log-reader.js';
-import { formatLogJson, formatLogText } from '../output/log-text.js';
+import { streamEvents } from '../adapters/event-log-reader.js';
+import type { LoggedEvent } from '../core/events.js';
+import { formatLogLine, logJsonEvents, logJsonHead, logJsonTail } from '../output/log-text.js';
 import { defineCommand } from './command.js';
 
 export interface LogOptions {
@@ -27,7 +28,7 @@ Options:
   --conn NAME     only this connection's events
   --since D       the window: ${sinceHelp} (default: 24h)
   --match TEXT    only lines whose raw text contains TEXT, like grep
-  --json          one JSON document: {"window", "linesRead", "linesSkipped", "files", "events"}
+  --json          one JSON document: {"window", "events", "linesRead", "linesSkipped", "files"}
 `,
   options: {
     conn: { type: 'string' },
@@ -47,16 +48,30 @@ Options:
   async run(opts, deps) {
     const until = deps.now();
     const since = sinceStart(opts.since, until);
-    const read = await readEvents(deps.paths, { since, until, conn: opts.conn, match: opts.match });
-    const window = { since: since?.toISOString() ?? null, until: until.toISOString() };
-    if (deps.mode === 'json') {
-      for (const piece of formatLogJson({ window, linesRead: read.linesRead, linesSkipped: read.linesSkipped, files: read.files, events: read.events })) deps.io.stdout.write(piece);
+    const out = deps.io.stdout;
+    const json = deps.mode === 'json';
+    // Events are written as they are read, a thousand at a time, so `--since all` never holds the log.
+    let batch: LoggedEvent[] = [];
+    let written = 0;
+    const flush = (): void => {
+      if (batch.length === 0) return;
+      out.write(json ? logJsonEvents(batch, written === 0) : batch.map((logged) => `${formatLogLine(logged)}\n`).join(''));
+      written += batch.length;
+      batch = [];
+    };
+    if (json) out.write(logJsonHead({ since: since?.toISOString() ?? null, until: until.toISOString() }));
+    const summary = await streamEvents(deps.paths, { since, until, conn: opts.conn, match: opts.match }, (logged) => {
+      batch.push(logged);
+      if (batch.length >= 1000) flush();
+    });
+    flush();
+    if (json) {
+      out.write(logJsonTail(summary));
       return exitCodes.ok;
     }
-    deps.io.stdout.write(formatLogText(read.events));
     const scope = `${opts.conn === undefined ? '' : ` for ${stripControl(opts.conn)}`}${opts.since.all ? '' : ` in the last ${opts.sinceText}`}`;
-    const skipped = read.linesSkipped > 0 ? `; ${read.linesSkipped} line(s) skipped (not events: malformed, over 1 MiB, or no time)` : '';
-    deps.io.stderr.write(`${read.events.length} event(s)${scope}, ${read.linesRead} line(s) read from ${read.files.length === 0 ? 'no log file' : read.files.join(', ')}${skipped}\n`);
+    const skipped = summary.linesSkipped > 0 ? `; ${summary.linesSkipped} line(s) skipped (not events: malformed, over 1 MiB, or no time)` : '';
+    deps.io.stderr.write(`${written} event(s)${scope}, ${summary.linesRead} line(s) read from ${summary.files.length === 0 ? 'no log file' : summary.files.join(', ')}${skipped}\n`);
     return exitCodes.ok;
   },
 });

@@ -17,33 +17,39 @@ export function formatLogLine(logged: LoggedEvent): string {
   return stripControl([...head, ...rest].join('  '));
 }
 
-export function formatLogText(events: LoggedEvent[]): string {
-  return events.map((logged) => `${formatLogLine(logged)}\n`).join('');
+export interface LogWindow {
+  since: string | null;
+  until: string;
 }
 
-export interface LogDocument {
-  window: { since: string | null; until: string };
+export interface LogSummary {
   linesRead: number;
   linesSkipped: number;
   files: string[];
-  events: LoggedEvent[];
+}
+
+// The --json document is written as it is read: {"window", "events": [...], "linesRead",
+// "linesSkipped", "files"}; the counts come last because they are known last.
+
+export function logJsonHead(window: LogWindow): string {
+  return `{"window":${safeJson(window)},"events":[`;
+}
+
+/** A batch of events for the array, redacted; `first` says whether a comma must lead. */
+export function logJsonEvents(events: LoggedEvent[], first: boolean): string {
+  if (events.length === 0) return '';
+  const batch = safeJson(events.map((logged) => ({ file: logged.file, line: logged.line, event: redactRecord(logged.event) })));
+  return `${first ? '' : ','}${batch.slice(1, -1)}`;
+}
+
+export function logJsonTail(summary: LogSummary): string {
+  return `],${safeJson({ linesRead: summary.linesRead, linesSkipped: summary.linesSkipped, files: summary.files }).slice(1)}\n`;
 }
 
 /**
- * The --json document, redacted, in pieces of a thousand events, so a big window is never one
- * giant string. JSON.stringify escapes C0 controls but passes C1 (U+0080–U+009F, 8-bit CSI among
- * them) and DEL through raw, so those are escaped too.
+ * JSON.stringify escapes C0 controls but passes C1 (U+0080–U+009F, 8-bit CSI among them) and DEL
+ * through raw, so those are escaped too.
  */
-export function* formatLogJson(document: LogDocument): Generator<string> {
-  const { events, ...head } = document;
-  yield `${safeJson(head).slice(0, -1)},"events":[`;
-  for (let at = 0; at < events.length; at += 1000) {
-    const batch = safeJson(events.slice(at, at + 1000).map((logged) => ({ ...logged, event: redactRecord(logged.event) })));
-    yield `${at === 0 ? '' : ','}${batch.slice(1, -1)}`;
-  }
-  yield ']}\n';
-}
-
 export function safeJson(value: unknown, indent?: number): string {
   return JSON.stringify(value, null, indent).replace(/[\u007f-\u009f]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

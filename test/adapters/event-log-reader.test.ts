@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { readEvents, maxLineBytes } from '../../src/adapters/event-log-reader.js';
+import { readEvents, maxLineBytes, streamEvents } from '../../src/adapters/event-log-reader.js';
+import type { LoggedEvent } from '../../src/core/events.js';
 import { homePaths, type HomePaths } from '../../src/adapters/home.js';
 import { rotatedLogPath } from '../../src/core/log-files.js';
 import { tempHome } from '../support/temp-home.js';
@@ -149,6 +150,16 @@ describe('readEvents seeks by time across rotated files', () => {
     const full = await readEvents(paths, { since: null, until });
     const expected = full.events.filter((e) => e.event.conn === 'google-drive' && Date.parse(e.event.ts) >= since.getTime());
     assert.deepEqual(seek.events, expected);
+  });
+
+  it('streams the same events, line numbers and counts as it collects', async () => {
+    const query = { since: new Date('2026-11-12T08:00:00.000Z'), until, conn: 'github-work' };
+    const collected = await readEvents(paths, query);
+    const streamed: LoggedEvent[] = [];
+    const summary = await streamEvents(paths, query, (logged) => streamed.push(logged));
+    assert.ok(streamed.length > 1_000);
+    assert.deepEqual(streamed, collected.events);
+    assert.deepEqual(summary, { linesRead: collected.linesRead, linesSkipped: collected.linesSkipped, files: collected.files });
   });
 
   it('stops at until', async () => {
