@@ -12,6 +12,7 @@ export interface TokenOptions {
 
 /** Share of an access token's life after which `broker token` renews it before handing it out (DESIGN §7). */
 export const proactiveRefreshShare = 0.75;
+const lastUsedPrecisionMs = 60_000;
 
 export const tokenCommand = defineCommand<TokenOptions>({
   name: 'token',
@@ -31,8 +32,13 @@ Exit codes: 0 a token was printed; 1 the refresh failed; 2 no such connection; 3
     deps.io.stdout.write(`${accessToken}\n`);
     deps.appendEvent({ event: 'token', conn: opts.name, at_fp: fingerprint(accessToken), generation });
     // The token is out: bookkeeping that fails (a long-held state lock) must not turn that into a failure.
+    // lastUsedAt to the minute is enough, and skipping the locked state write keeps hot callers fast.
+    const now = deps.now();
+    const lastUsed = deps.state().get(opts.name)?.lastUsedAt;
     try {
-      await deps.state().update(opts.name, (c) => ({ ...c, lastUsedAt: deps.now().toISOString() }));
+      if (!lastUsed || now.getTime() - Date.parse(lastUsed) >= lastUsedPrecisionMs) {
+        await deps.state().update(opts.name, (c) => ({ ...c, lastUsedAt: now.toISOString() }));
+      }
     } catch (err) {
       deps.io.stderr.write(`broker: warning: lastUsedAt not recorded: ${err instanceof Error ? err.message : String(err)}\n`);
     }
