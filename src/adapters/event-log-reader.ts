@@ -49,17 +49,22 @@ export async function readEvents(paths: HomePaths, query: EventQuery): Promise<E
   return { events, ...summary };
 }
 
-/** readEvents without holding the events: each goes to onEvent as it is read, oldest first. */
-export function streamEvents(paths: HomePaths, query: EventQuery, onEvent: (logged: LoggedEvent) => void): Promise<EventLogSummary> {
-  return visitEvents(paths, query, onEvent, false);
+/**
+ * readEvents without holding the events: each goes to onEvent as it is read, oldest first.
+ * `betweenChunks` may return a promise (a stdout drain) that the read waits for: backpressure.
+ */
+export function streamEvents(paths: HomePaths, query: EventQuery, onEvent: (logged: LoggedEvent) => void, betweenChunks?: BetweenChunks): Promise<EventLogSummary> {
+  return visitEvents(paths, query, onEvent, false, betweenChunks);
 }
 
-async function visitEvents(paths: HomePaths, query: EventQuery, onEvent: (logged: LoggedEvent) => void, holdPerFile: boolean): Promise<EventLogSummary> {
+type BetweenChunks = () => Promise<unknown> | undefined;
+
+async function visitEvents(paths: HomePaths, query: EventQuery, onEvent: (logged: LoggedEvent) => void, holdPerFile: boolean, betweenChunks?: BetweenChunks): Promise<EventLogSummary> {
   const summary: EventLogSummary = { linesRead: 0, linesSkipped: 0, files: [] };
   // Open every file before reading any, so a rotation mid-read cannot move lines out from under us.
   const handles = await openLogFiles(paths.events);
   try {
-    for (const { path, handle } of handles) await readFile(path, handle, query, summary, onEvent, holdPerFile);
+    for (const { path, handle } of handles) await readFile(path, handle, query, summary, onEvent, holdPerFile, betweenChunks);
   } finally {
     await Promise.all(handles.map(({ handle }) => handle.close()));
   }
@@ -95,7 +100,7 @@ async function openLogFiles(livePath: string): Promise<{ path: string; handle: F
   return opened;
 }
 
-async function readFile(path: string, handle: FileHandle, query: EventQuery, result: EventLogSummary, onEvent: (logged: LoggedEvent) => void, holdPerFile: boolean): Promise<void> {
+async function readFile(path: string, handle: FileHandle, query: EventQuery, result: EventLogSummary, onEvent: (logged: LoggedEvent) => void, holdPerFile: boolean, betweenChunks?: BetweenChunks): Promise<void> {
   const size = (await handle.stat()).size;
   const sinceMs = query.since?.getTime() ?? null;
   const untilMs = query.until.getTime();
@@ -134,7 +139,7 @@ async function readFile(path: string, handle: FileHandle, query: EventQuery, res
     if (held === null) onEvent(logged);
     else held.push(logged);
   };
-  result.linesRead += await scanLines(handle, start, size, scanChunkBytes, onLine, needles[0]);
+  result.linesRead += await scanLines(handle, start, size, scanChunkBytes, onLine, needles[0], betweenChunks);
   if (held === null) return;
   const heldBase = await linesBefore;
   for (const logged of held) {
@@ -162,7 +167,7 @@ interface ScannedLine {
  * too. onLine returning false stops. With a prefilter, lines without it are only counted: the
  * search runs over the whole chunk (memchr speed) and onLine sees just the lines holding a hit.
  */
-async function scanLines(handle: FileHandle, start: number, end: number, chunkBytes: number, onLine: (line: ScannedLine) => boolean | void, prefilter?: Buffer): Promise<number> {
+async function scanLines(handle: FileHandle, start: number, end: number, chunkBytes: number, onLine: (line: ScannedLine) => boolean | void, prefilter?: Buffer, betweenChunks?: BetweenChunks): Promise<number> {
   // Two buffers: the next chunk is read (in libuv's pool) while this one is being scanned.
   const buffers = [Buffer.allocUnsafe(chunkBytes), Buffer.allocUnsafe(chunkBytes)] as const;
   let turn = 0;
@@ -207,6 +212,7 @@ async function scanLines(handle: FileHandle, start: number, end: number, chunkBy
   };
   let pending = readNext(position);
   while (pending !== null) {
+    await betweenChunks?.();
     const { bytesRead, buffer } = await pending;
     if (bytesRead === 0) break;
     chunk = buffer.subarray(0, bytesRead);

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { usageError } from '../core/broker-error.js';
 import { exitCodes } from '../core/exit-codes.js';
 import { parseSince, sinceHelp, sinceStart, type Since } from '../core/parse-since.js';
@@ -60,10 +61,12 @@ Options:
       batch = [];
     };
     if (json) out.write(logJsonHead({ since: since?.toISOString() ?? null, until: until.toISOString() }));
-    const summary = await streamEvents(deps.paths, { since, until, conn: opts.conn, match: opts.match }, (logged) => {
+    const query = { since, until, conn: opts.conn, match: opts.match };
+    const onEvent = (logged: LoggedEvent): void => {
       batch.push(logged);
       if (batch.length >= 1000) flush();
-    });
+    };
+    const summary = await streamEvents(deps.paths, query, onEvent, () => (out.writableNeedDrain ? once(out, 'drain') : undefined));
     flush();
     if (json) {
       out.write(logJsonTail(summary));
