@@ -1,5 +1,5 @@
 import type { LoggedEvent, RefreshEvent } from './events.js';
-import { eventsOf, isoMs, msOfDays, timeOf, type Logged } from './event-queries.js';
+import { eventsOf, isoMs, latestTime, msOfDays, timeOf, type Logged } from './event-queries.js';
 import type { Facts } from './findings.js';
 import { classifyProviderError, type ClassifiedError } from './providers/classify-provider-error.js';
 import { providerProfile } from './providers/index.js';
@@ -40,19 +40,33 @@ export function isClientCause(cause: CanonicalCause): boolean {
   return clientCauses.has(cause);
 }
 
+// Several rules ask the same question of the same facts: answer it once per Facts and connection.
+const explanations = new WeakMap<Facts, Map<string, ExplainedFailure[]>>();
+
 /** Every failed refresh of a connection in the window, oldest first, with its explanation. */
 export function explainRefreshFailures(facts: Facts, conn: Connection): ExplainedFailure[] {
+  let byConn = explanations.get(facts);
+  if (!byConn) explanations.set(facts, (byConn = new Map()));
+  let explained = byConn.get(conn.name);
+  if (!explained) byConn.set(conn.name, (explained = explain(facts, conn)));
+  return explained;
+}
+
+function explain(facts: Facts, conn: Connection): ExplainedFailure[] {
   const refreshes = eventsOf(facts, 'refresh', conn.name);
   const okLogins = eventsOf(facts, 'login', conn.name).filter((l) => l.event.outcome === 'ok');
   const successes = refreshes.filter((r) => r.event.outcome === 'ok');
-  const recoveries = [...successes, ...okLogins].map(timeOf);
+  const recoveries = [...successes, ...okLogins].sort((a, b) => timeOf(a) - timeOf(b));
+  const lastRecovery = latestTime(recoveries);
+  const successesByToken = groupBy(successes, (s) => s.event.rt_fp);
+  const raceByWinnerToken = new Map<string, ExplainedFailure>();
   const idleWindowDays = providerProfile(conn.provider).idleWindowDays;
   const explained: ExplainedFailure[] = [];
 
   for (const failure of refreshes.filter((r) => r.event.outcome === 'error')) {
     const at = timeOf(failure);
     const classified = classifyLogged(conn, failure.event);
-    const resolved = recoveries.some((t) => t > at);
+    const resolved = lastRecovery > at;
     const base = { failure, classified, resolved };
     if (isClientCause(classified.cause)) {
       explained.push({ ...base, kind: 'client' });
@@ -62,17 +76,19 @@ export function explainRefreshFailures(facts: Facts, conn: Connection): Explaine
       explained.push({ ...base, kind: 'other' });
       continue;
     }
-    const winner = raceWinner(successes, failure);
+    const winner = raceWinner(successesByToken.get(failure.event.rt_fp ?? '') ?? [], failure);
     if (winner) {
-      explained.push({ ...base, kind: 'race', winner });
+      const race: ExplainedFailure = { ...base, kind: 'race', winner };
+      if (winner.event.new_rt_fp !== undefined && !raceByWinnerToken.has(winner.event.new_rt_fp)) raceByWinnerToken.set(winner.event.new_rt_fp, race);
+      explained.push(race);
       continue;
     }
-    const earlier = explained.find((e) => e.kind === 'race' && !e.afterRace && e.winner?.event.new_rt_fp !== undefined && e.winner.event.new_rt_fp === failure.event.rt_fp);
+    const earlier = raceByWinnerToken.get(failure.event.rt_fp ?? '');
     if (earlier) {
       explained.push({ ...base, kind: 'race', winner: earlier.winner, afterRace: true });
       continue;
     }
-    const lastUseMs = lastRefreshTokenUse(conn, [...successes, ...okLogins], at);
+    const lastUseMs = lastRefreshTokenUse(conn, latestBefore(recoveries, at), at);
     const idle = classified.cause === 'idle_expired' || (idleWindowDays !== undefined && lastUseMs !== undefined && at - lastUseMs > msOfDays(idleWindowDays));
     explained.push({ ...base, kind: idle ? 'idle' : 'revoked', lastUseMs });
   }
@@ -80,26 +96,46 @@ export function explainRefreshFailures(facts: Facts, conn: Connection): Explaine
 }
 
 /** An ok refresh that presented the same refresh token within a minute, from another process. */
-function raceWinner(successes: Array<Logged<RefreshEvent>>, failure: Logged<RefreshEvent>): Logged<RefreshEvent> | undefined {
-  const fp = failure.event.rt_fp;
-  if (fp === undefined) return undefined;
+function raceWinner(sameToken: Array<Logged<RefreshEvent>>, failure: Logged<RefreshEvent>): Logged<RefreshEvent> | undefined {
+  if (failure.event.rt_fp === undefined) return undefined;
   const at = timeOf(failure);
-  return successes.find(
-    (s) =>
-      s.event.rt_fp === fp &&
-      Math.abs(timeOf(s) - at) <= raceWindowMs &&
-      (s.event.pid !== failure.event.pid || s.event.host !== failure.event.host),
-  );
+  return sameToken.find((s) => Math.abs(timeOf(s) - at) <= raceWindowMs && (s.event.pid !== failure.event.pid || s.event.host !== failure.event.host));
+}
+
+/** The last event before `ms` in a time-sorted list (binary search: a broken connection can retry thousands of times). */
+function latestBefore(sorted: LoggedEvent[], ms: number): LoggedEvent[] {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (timeOf(sorted[mid]!) < ms) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo > 0 ? [sorted[lo - 1]!] : [];
+}
+
+function groupBy<T>(items: T[], keyOf: (item: T) => string | undefined): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    if (key === undefined) continue;
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
 }
 
 /** The latest moment before `beforeMs` that the refresh token was obtained or used, from the log and state.json. */
 export function lastRefreshTokenUse(conn: Connection, successes: LoggedEvent[], beforeMs: number): number | undefined {
-  const candidates = [
-    ...successes.map(timeOf),
-    isoMs(conn.lastRefreshAt),
-    isoMs(conn.refreshTokenObtainedAt),
-  ].filter((t): t is number => t !== undefined && t < beforeMs);
-  return candidates.length > 0 ? Math.max(...candidates) : undefined;
+  let latest: number | undefined;
+  const consider = (t: number | undefined) => {
+    if (t !== undefined && t < beforeMs && (latest === undefined || t > latest)) latest = t;
+  };
+  for (const s of successes) consider(timeOf(s));
+  consider(isoMs(conn.lastRefreshAt));
+  consider(isoMs(conn.refreshTokenObtainedAt));
+  return latest;
 }
 
 /** The latest unresolved failure of a kind, for rules that report the connection's current breakage. */

@@ -54,7 +54,7 @@ function clientFailures(facts: Facts, conn: Connection): ClientFailure[] {
     .filter((p) => p.event.outcome === 'error')
     .map((p) => ({ logged: p, classified: classifyLogged(conn, p.event) }))
     .filter((f) => isClientCause(f.classified.cause));
-  const lastOk = Math.max(-1, ...clientSuccesses(facts, conn));
+  const lastOk = clientSuccesses(facts, conn).reduce((a, b) => Math.max(a, b), -1);
   return [...fromRefresh, ...fromProbe].filter((f) => timeOf(f.logged) > lastOk).sort((a, b) => timeOf(a.logged) - timeOf(b.logged));
 }
 

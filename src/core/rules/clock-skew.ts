@@ -18,18 +18,23 @@ export const clockSkew: Rule = {
     return facts.connections.flatMap((conn): Finding[] => {
       const answers: Answer[] = [...eventsOf(facts, 'refresh', conn.name), ...eventsOf(facts, 'probe', conn.name), ...eventsOf(facts, 'request', conn.name)].sort((a, b) => timeOf(a) - timeOf(b));
       const rejected = answers.filter((a) => a.event.error !== undefined && classifyLogged(conn, a.event).cause === 'clock_skew');
-      const dated = answers.filter((a) => 'date' in a.event && offsetMs(a) !== undefined);
-      const skewed = dated.filter((a) => Math.abs(offsetMs(a)!) > toleranceMs);
+      const offsets = new Map<Answer, number>();
+      for (const a of answers) {
+        const offset = offsetMs(a);
+        if (offset !== undefined) offsets.set(a, offset);
+      }
+      const dated = [...offsets.keys()];
+      const skewed = dated.filter((a) => Math.abs(offsets.get(a)!) > toleranceMs);
       const signals = [...rejected, ...skewed].sort((a, b) => timeOf(a) - timeOf(b));
       const last = signals.at(-1);
       if (!last) return [];
       // A later answer whose Date agrees with the local clock means the clock was fixed.
-      if (dated.some((a) => timeOf(a) > timeOf(last) && Math.abs(offsetMs(a)!) <= toleranceMs)) return [];
+      if (dated.some((a) => timeOf(a) > timeOf(last) && Math.abs(offsets.get(a)!) <= toleranceMs)) return [];
       // Name the host whose Date header showed it, when a request did.
       const lastSkew = skewed.filter((a) => 'target' in a.event).at(-1) ?? skewed.at(-1);
       const parts: string[] = [];
       if (lastSkew) {
-        const offset = offsetMs(lastSkew)!;
+        const offset = offsets.get(lastSkew)!;
         const target = 'target' in lastSkew.event ? lastSkew.event.target : 'the provider';
         parts.push(`local clock is ${minutesSeconds(Math.abs(offset))} ${offset > 0 ? 'ahead of' : 'behind'} ${target} (Date header at ${clockTime(timeOf(lastSkew))})`);
       }

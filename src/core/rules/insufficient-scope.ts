@@ -13,11 +13,15 @@ export const insufficientScope: Rule = {
   check(facts) {
     return facts.connections.flatMap((conn): Finding[] => {
       const requests = eventsOf(facts, 'request', conn.name);
-      const denied = requests.filter((r, i) => {
-        if (!lacksPermission(conn, r.event)) return false;
-        // A later success on the same path (after a re-login) settles it.
-        return !requests.slice(i + 1).some((later) => later.event.path === r.event.path && later.event.status < 300);
-      });
+      const denied: typeof requests = [];
+      // Walking backwards: a later success on the same path (after a re-login) settles it.
+      const laterOk = new Set<string>();
+      for (let i = requests.length - 1; i >= 0; i--) {
+        const r = requests[i]!;
+        if (!laterOk.has(r.event.path) && lacksPermission(conn, r.event)) denied.push(r);
+        if (r.event.status < 300 && r.event.error === undefined) laterOk.add(r.event.path);
+      }
+      denied.reverse();
       const last = denied.at(-1);
       if (!last) return [];
       return [

@@ -15,14 +15,24 @@ export const staleToken: Rule = {
         if (r.event.outcome === 'ok' && r.event.at_fp !== undefined && r.event.generation !== undefined) generationOf.set(r.event.at_fp, r.event.generation);
       }
       if (conn.accessTokenFp !== undefined) generationOf.set(conn.accessTokenFp, conn.generation);
+      const stale: typeof requests = [];
       const requests = eventsOf(facts, 'request', conn.name);
-      const stale = requests.filter((r, i) => {
+      // Walking backwards: which tokens each process later used successfully.
+      const laterSuccesses = new Map<string, Set<string | undefined>>();
+      for (let i = requests.length - 1; i >= 0; i--) {
+        const r = requests[i]!;
+        const holder = `${r.event.pid}/${r.event.host}`;
         const fp = r.event.at_fp;
         const generation = fp === undefined ? undefined : generationOf.get(fp);
-        if (r.event.status !== 401 || generation === undefined || generation >= conn.generation) return false;
-        // The same process later succeeding with a newer token has picked up the refresh.
-        return !requests.slice(i + 1).some((later) => later.event.pid === r.event.pid && later.event.host === r.event.host && later.event.status < 400 && later.event.at_fp !== fp);
-      });
+        const used = laterSuccesses.get(holder);
+        if (r.event.status === 401 && generation !== undefined && generation < conn.generation) {
+          // The same process later succeeding with another token has picked up the refresh.
+          const pickedUp = used !== undefined && [...used].some((other) => other !== fp);
+          if (!pickedUp) stale.push(r);
+        }
+        if (r.event.status < 400 && r.event.error === undefined) laterSuccesses.set(holder, (used ?? new Set()).add(fp));
+      }
+      stale.reverse();
       const first = stale[0];
       const last = stale.at(-1);
       if (!first || !last) return [];
