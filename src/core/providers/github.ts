@@ -30,6 +30,8 @@ export const github: ProviderProfile = {
     token: 'https://github.com/login/oauth/access_token',
     deviceAuthorization: 'https://github.com/login/device/code',
     identity: { url: '/user', method: 'GET', accountFields: ['login'] },
+    // DELETE with the app's client id and secret as basic auth; on the API base.
+    revocation: '/applications/{client_id}/token',
   },
   discovery: false,
   accessTokenLifetimeSec: 28800,

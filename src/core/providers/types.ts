@@ -6,7 +6,7 @@ export interface IdentityEndpoint {
   /** Absolute URL, or a path on the connection's API base (GitHub Enterprise, the local stand-in). */
   url?: string;
   method: 'GET' | 'POST';
-  /** Field of the JSON answer that holds the account, first present wins (e.g. ["email", "sub"]). */
+  /** Fields of the JSON answer that hold the account, first present wins (e.g. ["email", "sub"]); dotted paths reach into objects and arrays ("data.viewer.email", "repositories.0.owner.login"). */
   accountFields: string[];
 }
 
