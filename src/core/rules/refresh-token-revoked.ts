@@ -1,7 +1,8 @@
 import { actionRefs } from '../action-refs.js';
-import { clockTime, timeOf, whoDid } from '../event-queries.js';
+import { clockTime, isoMs, msOfDays, timeOf, whoDid } from '../event-queries.js';
 import { evidenceFrom } from '../evidence.js';
 import type { Finding, Rule } from '../findings.js';
+import type { Connection } from '../state-schema.js';
 import { explainRefreshFailures, latestUnresolved } from '../refresh-failures.js';
 
 const why: Record<string, string> = {
@@ -18,7 +19,7 @@ export const refreshTokenRevoked: Rule = {
       const failures = explainRefreshFailures(facts, conn);
       const latest = latestUnresolved(failures, 'revoked');
       if (!latest) return [];
-      const reason = why[latest.classified.cause] ?? 'the provider revoked or expired the refresh token';
+      const reason = testingModeHint(conn, timeOf(latest.failure)) ?? why[latest.classified.cause] ?? 'the provider revoked or expired the refresh token';
       const count = failures.filter((f) => f.kind === 'revoked' && !f.resolved);
       return [
         {
@@ -33,3 +34,13 @@ export const refreshTokenRevoked: Rule = {
     });
   },
 };
+
+// Google drops refresh tokens of External apps in "Testing" 7 days after consent, with the same
+// invalid_grant body as every other revocation: the timing is the only tell.
+function testingModeHint(conn: Connection, failedAt: number): string | undefined {
+  const consent = isoMs(conn.refreshTokenObtainedAt);
+  if (conn.provider !== 'google' || consent === undefined) return undefined;
+  const age = failedAt - consent;
+  if (age < msOfDays(7) || age > msOfDays(8)) return undefined;
+  return 'it is 7 days after consent, the lifetime Google gives apps in "Testing" mode: publish the OAuth app (or make it Internal), then log in again';
+}

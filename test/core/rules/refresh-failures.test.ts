@@ -48,6 +48,13 @@ describe('refresh failures: race, idle or revoked', () => {
     assert.deepEqual(finding?.actions.map((a) => a.action), ['refresh', 'relogin']);
   });
 
+  it('google: a revocation 7 days after consent points at an app in Testing mode', () => {
+    const g = (obtainedDaysAgo: number) => conn({ name: 'g', provider: 'google', refreshTokenFp: 'r', refreshTokenObtainedAt: at(-obtainedDaysAgo * day), lastRefreshAt: at(-minute * 50) });
+    const failure = { ts: at(-minute), event: 'refresh', conn: 'g', trigger: 'proactive', outcome: 'error', status: 400, error: 'invalid_grant', error_description: 'Token has been expired or revoked.', rt_fp: 'r' };
+    assert.match(refreshTokenRevoked.check(facts({ connections: [g(7.2)], events: [failure] }))[0]!.summary, /7 days after consent.*"Testing" mode/);
+    assert.doesNotMatch(refreshTokenRevoked.check(facts({ connections: [g(30)], events: [failure] }))[0]!.summary, /Testing/);
+  });
+
   it('microsoft does not revoke the family: no such warning after a race', () => {
     const ms = conn({ name: 'gh', provider: 'microsoft', refreshTokenFp: 'rt2' });
     const [finding] = refreshRace.check(facts({ connections: [ms], events: [ok(-10 * minute, 1), bad(-10 * minute + 600, 2, 'h1', 'rt1', 'invalid_grant')] }));
