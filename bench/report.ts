@@ -60,3 +60,13 @@ export function peakRssMb(command: string, args: string[], env?: Record<string, 
 export function ms(value: number): string {
   return `${value.toFixed(0)} ms`;
 }
+
+/** One run under /usr/bin/time -v: wall time, peak RSS (null without /usr/bin/time) and exit code. */
+export function measureOnce(command: string, args: string[], env?: Record<string, string | undefined>): { ms: number; rssMb: number | null; status: number | null } {
+  const timed = existsSync('/usr/bin/time');
+  const start = performance.now();
+  const run = spawnSync(timed ? '/usr/bin/time' : command, timed ? ['-v', command, ...args] : args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1024 * 1024 * 1024 });
+  const elapsed = performance.now() - start;
+  const kb = /Maximum resident set size \(kbytes\): (\d+)/.exec(run.stderr.toString())?.[1];
+  return { ms: elapsed, rssMb: kb === undefined ? null : Number(kb) / 1024, status: run.status };
+}
