@@ -1,4 +1,4 @@
-// The event log over a realistic 2,000,000-line (~450 MB) log (DESIGN §11): a full scan beside
+// The event log over a realistic 2,000,000-line (~490 MB) log (DESIGN §11): a full scan beside
 // `grep -c invalid_grant` (target ≤ 3×), the default 24-hour window (target < 300 ms whatever the
 // size: it seeks by time) and peak RSS (target < 200 MB).
 import { spawnSync } from 'node:child_process';
