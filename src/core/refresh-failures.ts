@@ -68,6 +68,11 @@ function explain(facts: Facts, conn: Connection): ExplainedFailure[] {
     const classified = classifyLogged(conn, failure.event);
     const resolved = lastRecovery > at;
     const base = { failure, classified, resolved };
+    const minted = mintedKind(conn, failure.event, classified.cause);
+    if (minted) {
+      explained.push({ ...base, kind: minted });
+      continue;
+    }
     if (isClientCause(classified.cause)) {
       explained.push({ ...base, kind: 'client' });
       continue;
@@ -93,6 +98,19 @@ function explain(facts: Facts, conn: Connection): ExplainedFailure[] {
     explained.push({ ...base, kind: idle ? 'idle' : 'revoked', lastUseMs });
   }
   return explained;
+}
+
+/**
+ * Failures that are not about a refresh token: the broker could not load the client secret, or a
+ * provider without refresh tokens (GitHub App installation tokens, minted with the app's JWT) refused.
+ * There "Bad credentials" means the app's key was refused, and 404/suspended means the installation is gone.
+ */
+function mintedKind(conn: Connection, event: RefreshEvent, cause: CanonicalCause): RefreshFailureKind | undefined {
+  if (event.error === 'client_secret_unavailable') return 'client';
+  if (providerProfile(conn.provider).refreshTokens !== 'none') return undefined;
+  if (cause === 'invalid_grant' || isClientCause(cause)) return 'client';
+  if (cause === 'account_disabled' || cause === 'consent_revoked' || cause === 'not_found') return 'revoked';
+  return 'other';
 }
 
 /** An ok refresh that presented the same refresh token within a minute, from another process. */

@@ -1,6 +1,6 @@
 import { actionRefs } from '../action-refs.js';
 import { clockTime, eventsOf, isoMs, timeOf, type Logged } from '../event-queries.js';
-import type { ProbeEvent, RefreshEvent } from '../events.js';
+import type { ProbeEvent, RefreshEvent, SecretEvent } from '../events.js';
 import { evidenceFrom } from '../evidence.js';
 import type { Finding, Rule } from '../findings.js';
 import type { ClassifiedError } from '../providers/classify-provider-error.js';
@@ -27,22 +27,31 @@ export const clientSecretRotated: Rule = {
       const source = conn.clientSecretSource ?? 'its source';
       const rejected = `the token endpoint rejects the client secret since ${clockTime(timeOf(first.logged))} (${latest.classified.code ?? latest.classified.error})`;
       let why: string;
+      if (latest.logged.event.error === 'client_secret_unavailable') {
+        return [finding(conn, `${conn.name}: the client secret could not be loaded from ${source} since ${clockTime(timeOf(first.logged))}: ${latest.classified.description ?? 'no detail'}`, failures, undefined)];
+      }
+      if (conn.provider === 'github-app') {
+        return [finding(conn, `${conn.name}: GitHub refuses the app's JWT since ${clockTime(timeOf(first.logged))} (${latest.classified.description ?? latest.classified.error}): the app's private key was deleted or regenerated`, failures, undefined, [])];
+      }
       if (latest.classified.cause === 'expired_client_secret') why = 'the secret has expired at the provider: create a new one';
       else if (loaded && loaded.event.fp !== conn.clientSecretFp) why = `a different secret (fp ${loaded.event.fp}) was loaded from ${loaded.event.source} at ${clockTime(timeOf(loaded))}; the last one that worked was fp ${conn.clientSecretFp ?? 'unknown'}`;
       else why = `${source} still holds the secret that worked${conn.clientSecretFp ? ` (fp ${conn.clientSecretFp})` : ''}: it was rotated at the provider`;
-      return [
-        {
-          id: this.id,
-          severity: this.severity,
-          conn: conn.name,
-          summary: `${conn.name}: ${rejected}; ${why}`,
-          evidence: [...(loaded ? [loaded] : []), first.logged, ...failures.slice(1).slice(-3).map((f) => f.logged)].sort((a, b) => timeOf(a) - timeOf(b)).map(evidenceFrom),
-          actions: actionRefs('reload-secret', 'set-secret'),
-        },
-      ];
+      return [finding(conn, `${conn.name}: ${rejected}; ${why}`, failures, loaded)];
     });
   },
 };
+
+function finding(conn: Connection, summary: string, failures: ClientFailure[], loaded: Logged<SecretEvent> | undefined, actions = actionRefs('reload-secret', 'set-secret')): Finding {
+  const cited = [...(loaded ? [loaded] : []), failures[0]!.logged, ...failures.slice(1).slice(-3).map((f) => f.logged)];
+  return {
+    id: 'client-secret-rotated',
+    severity: 'critical',
+    conn: conn.name,
+    summary,
+    evidence: cited.sort((a, b) => timeOf(a) - timeOf(b)).map(evidenceFrom),
+    actions,
+  };
+}
 
 /** Client-authentication failures since the last time the client worked (refreshes and token-endpoint probes). */
 function clientFailures(facts: Facts, conn: Connection): ClientFailure[] {

@@ -19,6 +19,19 @@ export const refreshTokenRevoked: Rule = {
       const failures = explainRefreshFailures(facts, conn);
       const latest = latestUnresolved(failures, 'revoked');
       if (!latest) return [];
+      if (conn.provider === 'github-app') {
+        const owner = conn.installation?.account ?? 'the installation';
+        return [
+          {
+            id: this.id,
+            severity: this.severity,
+            conn: conn.name,
+            summary: `${conn.name}: GitHub refused to mint an installation token at ${clockTime(timeOf(latest.failure))} (${latest.failure.event.status ?? '?'}: ${(latest.classified.description ?? latest.classified.error).slice(0, 120)}): an owner of ${owner} must unsuspend or reinstall the app`,
+            evidence: [evidenceFrom(latest.failure)],
+            actions: [],
+          },
+        ];
+      }
       const reason = testingModeHint(conn, timeOf(latest.failure)) ?? why[latest.classified.cause] ?? 'the provider revoked or expired the refresh token';
       const count = failures.filter((f) => f.kind === 'revoked' && !f.resolved);
       return [
