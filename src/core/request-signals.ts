@@ -9,7 +9,8 @@ export function isRateLimited(conn: Connection, request: RequestEvent): boolean 
   if (request.status < 400) return false;
   if (request.status === 429) return true;
   if (request['x-ratelimit-remaining'] === '0' || request['retry-after'] !== undefined) return true;
-  return request.error !== undefined && classifyLogged(conn, { error: request.error, error_description: request.error_description }).cause === 'rate_limited';
+  // GitHub explains in `message`, which the request event keeps as error_description without an error word.
+  return (request.error ?? request.error_description) !== undefined && classifyLogged(conn, { error: request.error, error_description: request.error_description }).cause === 'rate_limited';
 }
 
 export function splitScopes(header: string | undefined): string[] {

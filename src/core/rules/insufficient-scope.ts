@@ -46,7 +46,7 @@ function lacksPermission(conn: Connection, request: RequestEvent): boolean {
   if (request.status === 403 && accepted.length > 0 && !accepted.some((s) => granted.includes(s))) return true;
   if (request.status === 403 && request['x-accepted-github-permissions'] !== undefined) return true;
   // Without the status, only the provider's own words count (a bare 403 is not proof).
-  return request.error !== undefined && classifyLogged(conn, { error: request.error, error_description: request.error_description }).cause === 'insufficient_scope';
+  return (request.error ?? request.error_description) !== undefined && classifyLogged(conn, { error: request.error, error_description: request.error_description }).cause === 'insufficient_scope';
 }
 
 function need(request: RequestEvent): string {
