@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startGithubStandin } from '../../fixtures/providers/github-standin.js';
 import { mintTokens, startOidcProvider, type RunningOidcProvider } from '../../fixtures/providers/oidc-provider-server.js';
 import { unsafeNoLockEnv } from '../../src/adapters/refresh-lock.js';
 import { runBroker, type BrokerRun } from '../support/run-broker.js';
@@ -74,6 +77,35 @@ describe('broker doctor over a real broker log', () => {
       assert.ok(!run.stdout.includes(oldSecret) && !run.stdout.includes(op.clientSecret()), 'a client secret reached stdout');
     } finally {
       op.setClientSecret(oldSecret);
+    }
+  });
+});
+
+describe('broker doctor over a real GitHub App log (the stand-in)', () => {
+  it('names the wrong installation after `broker api` gets 404 for another owner\'s repository', async () => {
+    const gh = await startGithubStandin();
+    try {
+      const home = tempHome();
+      const keyFile = join(home, 'app.pem');
+      writeFileSync(keyFile, gh.addApp(4242).privateKeyPem, { mode: 0o600 });
+      gh.addInstallation({ id: 777, appId: 4242, account: 'acme' });
+      gh.addRepo('acme/api');
+      gh.addRepo('globex/billing');
+      const e = { BROKER_HOME: home, ...noProxy };
+      const connect = await runBroker(['connect', 'acme-bot', '--provider', 'github-app', '--app-id', '4242', '--installation', '777', '--installation-account', 'acme', '--private-key-file', keyFile, '--api-base-url', gh.url], { env: e });
+      assert.equal(connect.code, 0, connect.stderr);
+      assert.equal((await runBroker(['api', 'acme-bot', '/repos/acme/api'], { env: e })).code, 0);
+      const healthy = await runBroker(['doctor', '--json'], { env: e });
+      assert.equal(healthy.code, 0, healthy.stdout);
+      assert.notEqual((await runBroker(['api', 'acme-bot', '/repos/globex/billing'], { env: e })).code, 0);
+      const run = await runBroker(['doctor', '--json'], { env: e });
+      assert.equal(run.code, 1, run.stderr);
+      const doc = JSON.parse(run.stdout);
+      assert.deepEqual(doc.findings.map((f: { id: string; conn: string }) => `${f.id} ${f.conn}`), ['wrong-installation acme-bot']);
+      assert.match(doc.findings[0].summary, /^acme-bot: 1 request for repositories of globex answered 404 \(last GET \/repos\/globex\/billing at .*\); installation 777 belongs to acme$/);
+      assert.deepEqual(doc.findings[0].actions.map((a: { action: string }) => a.action), ['rebind-installation']);
+    } finally {
+      await gh.close();
     }
   });
 });
