@@ -16,7 +16,6 @@ const lastUsedPrecisionMs = 60_000;
 
 export const tokenCommand = defineCommand<TokenOptions>({
   name: 'token',
-  summary: 'print a valid access token (refreshed under the lock when 75% of its life is gone)',
   usage: `Usage: broker token NAME
 
 Prints a valid access token for NAME on stdout, and nothing else. Once 75% of the token's life is
@@ -48,14 +47,15 @@ Exit codes: 0 a token was printed; 1 the refresh failed; 2 no such connection; 3
 
 /** The connection's access token, refreshed first when it is due; throws a BrokerError naming the fix otherwise. */
 export async function validAccessToken(deps: Deps, name: string): Promise<{ accessToken: string; generation: number }> {
-  const connection = deps.state().get(name);
+  let connection = deps.state().get(name);
   if (!connection) throw usageError(`no connection named "${name}"`, 'run `broker status` to list connections');
   if (connection.provider === 'github-app') {
     const { installationTokenFor } = await import('../adapters/github-app-token.js');
     return installationTokenFor(name, deps, { trigger: 'proactive' });
   }
-  const bundle = await deps.tokens().read(name);
-  if (!bundle) throw new BrokerError(`"${name}" has no token yet`, exitCodes.loginNeeded, `broker login ${name}`);
+  const settled = await readSettled(deps, name, connection);
+  const { bundle } = settled;
+  connection = settled.connection;
   const now = deps.now();
   if (!refreshIsDue(connection, bundle, now)) return { accessToken: bundle.access_token, generation: connection.generation };
   const expired = isExpired(bundle, now);
@@ -75,6 +75,27 @@ export async function validAccessToken(deps: Deps, name: string): Promise<{ acce
     if (expired || fatal) throw err;
     deps.io.stderr.write(`broker: warning: ${err.message}; handing out the current token, which expires at ${bundle.expires_at}\n`);
     return { accessToken: bundle.access_token, generation: connection.generation };
+  }
+}
+
+/**
+ * A refresh writes the bundle, then state.json, under the connection's lock: a reader between the two
+ * writes sees a new token with the old generation. When the two disagree, wait for the lock and read again.
+ */
+async function readSettled(deps: Deps, name: string, connection: Connection): Promise<{ connection: Connection; bundle: TokenBundle }> {
+  const readBundle = async (): Promise<TokenBundle> => {
+    const bundle = await deps.tokens().read(name);
+    if (!bundle) throw new BrokerError(`"${name}" has no token yet`, exitCodes.loginNeeded, `broker login ${name}`);
+    return bundle;
+  };
+  const bundle = await readBundle();
+  if (connection.accessTokenFp === undefined || fingerprint(bundle.access_token) === connection.accessTokenFp) return { connection, bundle };
+  const { acquireRefreshLock } = await import('../adapters/refresh-lock.js');
+  const lock = await acquireRefreshLock(deps.paths, name, deps.env);
+  try {
+    return { bundle: await readBundle(), connection: deps.state().get(name) ?? connection };
+  } finally {
+    await lock.release();
   }
 }
 
