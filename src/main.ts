@@ -34,12 +34,13 @@ export async function main(argv: string[], io: Io, env: Readonly<Record<string, 
     io.stdout.write(`${overview()}\n`);
     return name === undefined ? exitCodes.usage : exitCodes.ok;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     io.stderr.write(`broker: unknown command "${stripControl(name)}"\n\n${overview()}\n`);
     return exitCodes.usage;
   }
   try {
+    const command = await entry.load();
     let parsed;
     try {
       parsed = parseArgs({ args: rest, options: { ...command.options, ...globalOptions }, allowPositionals: true, strict: true });

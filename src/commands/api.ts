@@ -30,7 +30,6 @@ export const loggedResponseHeaders = [
 
 export const apiCommand = defineCommand<ApiOptions>({
   name: 'api',
-  summary: "an authenticated request with a connection's token, logged (like gh api)",
   usage: `Usage: broker api NAME PATH [-X METHOD] [-d BODY] [--json]
 
 Sends PATH to the connection's API (GitHub: api.github.com, or the connection's --api-base-url) with its

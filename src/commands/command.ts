@@ -9,7 +9,6 @@ export type OptionValues = Record<string, string | boolean | string[] | undefine
  */
 export interface Command<Opts = unknown> {
   name: string;
-  summary: string;
   /** Usage lines and option help, shown by --help. */
   usage: string;
   options: NonNullable<ParseArgsConfig['options']>;

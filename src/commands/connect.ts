@@ -28,7 +28,6 @@ export interface ConnectOptions {
 
 export const connectCommand = defineCommand<ConnectOptions>({
   name: 'connect',
-  summary: 'create a connection (optionally from an existing token on stdin)',
   usage: `Usage: broker connect NAME --provider P [options]
 
 Creates a connection. Without --token-stdin it needs \`broker login NAME\` before it can hand out tokens.

@@ -15,7 +15,6 @@ const sandboxRecordedAt = Date.parse('2026-11-22T03:00:00.000Z');
 
 export const demoCommand = defineCommand<Record<string, never>>({
   name: 'demo',
-  summary: 'a sandbox home with sample connections, shown by broker status',
   usage: `Usage: broker demo
 
 Copies fixtures/sandbox/state.json (six connections across github, github-app, google,

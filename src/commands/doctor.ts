@@ -18,7 +18,6 @@ export interface DoctorOptions {
 
 export const doctorCommand = defineCommand<DoctorOptions>({
   name: 'doctor',
-  summary: 'diagnose every connection from state and the event log',
   usage: `Usage: broker doctor [--json] [--since 1h|24h|7d|all] [--conn NAME]
 
 Reads state.json, the token store's status and the event log in the window, and names each

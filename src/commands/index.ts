@@ -1,29 +1,24 @@
 import type { Command } from './command.js';
-import { apiCommand } from './api.js';
-import { loginCommand } from './login.js';
-import { connectCommand } from './connect.js';
-import { removeCommand } from './remove.js';
-import { statusCommand } from './status.js';
-import { doctorCommand } from './doctor.js';
-import { demoCommand } from './demo.js';
-import { logCommand } from './log.js';
-import { tokenCommand } from './token.js';
-import { refreshCommand } from './refresh.js';
-import { keepaliveCommand } from './keepalive.js';
-import { logoutCommand } from './logout.js';
 
-// Every command, in the order `broker --help` lists them. Add one line per command.
-export const commands: Command<unknown>[] = [
-  connectCommand,
-  removeCommand,
-  statusCommand,
-  doctorCommand,
-  demoCommand,
-  logCommand,
-  tokenCommand,
-  refreshCommand,
-  keepaliveCommand,
-  logoutCommand,
-  apiCommand,
-  loginCommand,
+/** A command's name and one-line summary, with its module loaded only when it runs: a command pays only for its own code. */
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<Command<unknown>>;
+}
+
+// Every command, in the order `broker --help` lists them.
+export const commands: CommandEntry[] = [
+  { name: 'status', summary: 'health grid of every connection', load: async () => (await import('./status.js')).statusCommand as Command<unknown> },
+  { name: 'doctor', summary: 'diagnose every connection from state and the event log', load: async () => (await import('./doctor.js')).doctorCommand as Command<unknown> },
+  { name: 'login', summary: 'log a connection in again (browser, device code or paste); refuses the wrong account', load: async () => (await import('./login.js')).loginCommand as Command<unknown> },
+  { name: 'connect', summary: 'create a connection (optionally from an existing token on stdin)', load: async () => (await import('./connect.js')).connectCommand as Command<unknown> },
+  { name: 'token', summary: 'print a valid access token (refreshed under the lock when 75% of its life is gone)', load: async () => (await import('./token.js')).tokenCommand as Command<unknown> },
+  { name: 'refresh', summary: 'refresh a connection now, under its lock', load: async () => (await import('./refresh.js')).refreshCommand as Command<unknown> },
+  { name: 'keepalive', summary: 'refresh connections idle longer than --idle-over (safe from cron)', load: async () => (await import('./keepalive.js')).keepaliveCommand as Command<unknown> },
+  { name: 'api', summary: "an authenticated request with a connection's token, logged (like gh api)", load: async () => (await import('./api.js')).apiCommand as Command<unknown> },
+  { name: 'logout', summary: 'delete a connection\'s tokens, keep the connection', load: async () => (await import('./logout.js')).logoutCommand as Command<unknown> },
+  { name: 'remove', summary: 'delete a connection and its secrets', load: async () => (await import('./remove.js')).removeCommand as Command<unknown> },
+  { name: 'log', summary: 'read the event log, redacted', load: async () => (await import('./log.js')).logCommand as Command<unknown> },
+  { name: 'demo', summary: 'a sandbox home with sample connections, shown by broker status', load: async () => (await import('./demo.js')).demoCommand as Command<unknown> },
 ];

@@ -25,7 +25,6 @@ const defaultIdleOver = '7d';
 
 export const keepaliveCommand = defineCommand<KeepaliveOptions>({
   name: 'keepalive',
-  summary: 'refresh connections idle longer than --idle-over (safe from cron)',
   usage: `Usage: broker keepalive [--idle-over 7d] [--json]
 
 Refreshes, under each connection's lock, every connection with a refresh token that has not been

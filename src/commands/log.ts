@@ -18,7 +18,6 @@ export interface LogOptions {
 
 export const logCommand = defineCommand<LogOptions>({
   name: 'log',
-  summary: 'read the event log, redacted',
   usage: `Usage: broker log [--conn NAME] [--since 24h] [--match TEXT] [--json]
 
 Prints the events of the window, oldest first, one per line: time, connection, event, fields.

@@ -32,7 +32,6 @@ const oidcDefaultScopes = ['openid', 'email', 'offline_access'];
 
 export const loginCommand = defineCommand<LoginOptions>({
   name: 'login',
-  summary: 'log a connection in again (browser, device code or paste); refuses the wrong account',
   usage: `Usage: broker login NAME [--device | --browser | --no-browser | --paste] [--scopes A,B]
 
 Gets new tokens for NAME and stores them only when the signed-in identity is the connection's account.

@@ -9,7 +9,6 @@ export interface LogoutOptions {
 
 export const logoutCommand = defineCommand<LogoutOptions>({
   name: 'logout',
-  summary: 'delete a connection\'s tokens, keep the connection',
   usage: `Usage: broker logout NAME
 
 Deletes NAME's token bundle from the token store and forgets the token metadata; the connection

@@ -23,7 +23,6 @@ export interface RefreshReport {
 
 export const refreshCommand = defineCommand<RefreshOptions>({
   name: 'refresh',
-  summary: 'refresh a connection now, under its lock',
   usage: `Usage: broker refresh NAME [--json]
 
 Refreshes NAME's access token now, under the connection's lock (a process already refreshing it

@@ -4,7 +4,6 @@ import { defineCommand } from './command.js';
 
 export const removeCommand = defineCommand<{ name: string }>({
   name: 'remove',
-  summary: 'delete a connection and its secrets',
   usage: `Usage: broker remove NAME
 
 Deletes the connection from state.json and its token bundle from the token store.

@@ -15,7 +15,6 @@ const window24h = 24 * 60 * 60 * 1000;
 
 export const statusCommand = defineCommand<StatusOptions>({
   name: 'status',
-  summary: 'health grid of every connection',
   usage: `Usage: broker status [--json] [--conn NAME]
 
 One row per connection: provider, kind, account, scopes, access token expiry, last refresh,
