@@ -1,23 +1,22 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 // The schema of $BROKER_HOME/state.json: connection metadata, never a secret.
+// zod/mini: the same validation as zod, 43 KB instead of 760 KB on every command's start-up.
 
 export const providerIds = ['github', 'github-app', 'google', 'microsoft', 'slack', 'linear', 'atlassian', 'oidc'] as const;
 export const ProviderIdSchema = z.enum(providerIds);
 export type ProviderId = z.infer<typeof ProviderIdSchema>;
 
-export const SecretSourceSchema = z
-  .string()
-  .regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+|keychain)$/, 'must be env:VAR, file:PATH or keychain');
+export const SecretSourceSchema = z.string().check(z.regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+|keychain)$/, 'must be env:VAR, file:PATH or keychain'));
 
-const isoTime = z.string().datetime({ offset: true });
+const isoTime = z.iso.datetime({ offset: true });
 
 export const LastErrorSchema = z.object({
   at: isoTime,
-  status: z.number().int().optional(),
+  status: z.optional(z.int()),
   error: z.string(),
-  description: z.string().optional(),
-  code: z.string().optional(),
+  description: z.optional(z.string()),
+  code: z.optional(z.string()),
 });
 export type LastError = z.infer<typeof LastErrorSchema>;
 
@@ -29,37 +28,37 @@ export const AcknowledgementSchema = z.object({
 export type Acknowledgement = z.infer<typeof AcknowledgementSchema>;
 
 export const ConnectionSchema = z.object({
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/),
+  name: z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/)),
   provider: ProviderIdSchema,
   kind: z.enum(['service', 'personal']),
-  account: z.string().optional(),
-  scopes: z.array(z.string()).default([]),
-  clientId: z.string().optional(),
-  clientSecretSource: SecretSourceSchema.optional(),
-  issuer: z.string().url().optional(),
-  appId: z.number().int().positive().optional(),
-  installation: z.object({ id: z.number().int().positive(), account: z.string() }).optional(),
+  account: z.optional(z.string()),
+  scopes: z._default(z.array(z.string()), []),
+  clientId: z.optional(z.string()),
+  clientSecretSource: z.optional(SecretSourceSchema),
+  issuer: z.optional(z.url()),
+  appId: z.optional(z.int().check(z.positive())),
+  installation: z.optional(z.object({ id: z.int().check(z.positive()), account: z.string() })),
   // The provider's API base when it is not the public one (GitHub Enterprise, the local stand-in).
-  apiBaseUrl: z.string().url().optional(),
+  apiBaseUrl: z.optional(z.url()),
   // The command an agent runs under; `restart-holder` re-runs it to drop a stale token.
-  holderCommand: z.string().optional(),
+  holderCommand: z.optional(z.string()),
   createdAt: isoTime,
-  accessTokenExpiresAt: isoTime.optional(),
-  refreshTokenObtainedAt: isoTime.optional(),
-  lastRefreshAt: isoTime.optional(),
-  lastUsedAt: isoTime.optional(),
-  generation: z.number().int().nonnegative().default(0),
-  accessTokenFp: z.string().optional(),
-  refreshTokenFp: z.string().optional(),
-  clientSecretFp: z.string().optional(),
-  lastError: LastErrorSchema.optional(),
-  acknowledgements: z.array(AcknowledgementSchema).default([]),
+  accessTokenExpiresAt: z.optional(isoTime),
+  refreshTokenObtainedAt: z.optional(isoTime),
+  lastRefreshAt: z.optional(isoTime),
+  lastUsedAt: z.optional(isoTime),
+  generation: z._default(z.int().check(z.nonnegative()), 0),
+  accessTokenFp: z.optional(z.string()),
+  refreshTokenFp: z.optional(z.string()),
+  clientSecretFp: z.optional(z.string()),
+  lastError: z.optional(LastErrorSchema),
+  acknowledgements: z._default(z.array(AcknowledgementSchema), []),
 });
 export type Connection = z.infer<typeof ConnectionSchema>;
 
 export const StateSchema = z.object({
   version: z.literal(1),
-  homeId: z.string().regex(/^[a-f0-9]{16}$/),
+  homeId: z.string().check(z.regex(/^[a-f0-9]{16}$/)),
   connections: z.record(z.string(), ConnectionSchema),
 });
 export type State = z.infer<typeof StateSchema>;

@@ -1,23 +1,23 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /** What one keychain entry holds for one connection; a refresh replaces all of it at once. */
 export const TokenBundleSchema = z.object({
-  access_token: z.string().min(1),
-  refresh_token: z.string().min(1).optional(),
-  expires_at: z.string().datetime({ offset: true }).optional(),
-  scope: z.string().optional(),
-  client_secret: z.string().optional(),
-  private_key: z.string().optional(),
+  access_token: z.string().check(z.minLength(1)),
+  refresh_token: z.optional(z.string().check(z.minLength(1))),
+  expires_at: z.optional(z.iso.datetime({ offset: true })),
+  scope: z.optional(z.string()),
+  client_secret: z.optional(z.string()),
+  private_key: z.optional(z.string()),
 });
 export type TokenBundle = z.infer<typeof TokenBundleSchema>;
 
 /** The shape a token endpoint returns, or what `connect --token-stdin` accepts. */
 const TokenResponseSchema = z.object({
-  access_token: z.string().min(1),
-  refresh_token: z.string().min(1).optional(),
-  expires_in: z.coerce.number().positive().optional(),
-  expires_at: z.union([z.string().datetime({ offset: true }), z.number()]).optional(),
-  scope: z.string().optional(),
+  access_token: z.string().check(z.minLength(1)),
+  refresh_token: z.optional(z.string().check(z.minLength(1))),
+  expires_in: z.optional(z.coerce.number().check(z.positive())),
+  expires_at: z.optional(z.union([z.iso.datetime({ offset: true }), z.number()])),
+  scope: z.optional(z.string()),
 });
 
 export type ParsedTokenInput = { ok: true; bundle: TokenBundle } | { ok: false; error: string };
