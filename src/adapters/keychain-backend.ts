@@ -8,7 +8,7 @@ const probeAccount = '.broker-probe';
 /**
  * The OS keychain through the keytar API. On Linux that is the Secret Service (gnome-keyring):
  * a missing bus or a locked keyring makes writes fail, while reads quietly return null, so
- * `check` proves the store with a write.
+ * `check` proves the store with entries it can read, or else with a write.
  */
 export function openKeychainBackend(service: string): SecretBackend {
   const call = async <T>(what: string, op: () => Promise<T>): Promise<T> => {
@@ -25,6 +25,9 @@ export function openKeychainBackend(service: string): SecretBackend {
     list: () => call('list', async () => (await keytar.findCredentials(service)).map((c) => c.account).filter((a) => a !== probeAccount)),
     check: () =>
       call('write', async () => {
+        // A locked keyring answers a search with nothing: entries coming back prove it open and readable
+        // (one round trip); an empty answer is proven with a write.
+        if ((await keytar.findCredentials(service)).length > 0) return;
         await keytar.setPassword(service, probeAccount, 'ok');
         await keytar.deletePassword(service, probeAccount);
       }),

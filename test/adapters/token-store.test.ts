@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { homePaths } from '../../src/adapters/home.js';
@@ -7,7 +7,7 @@ import { openTokenStore, chooseBackend } from '../../src/adapters/token-store.js
 import { openStateStore } from '../../src/adapters/state-store.js';
 import { BrokerError } from '../../src/core/broker-error.js';
 import { tempHome } from '../support/temp-home.js';
-import { runBroker } from '../support/run-broker.js';
+import { brokerBin, runBroker } from '../support/run-broker.js';
 
 const canary = 'canary-at-7f3a9c1e5d2b8a4f';
 const canaryRefresh = 'canary-rt-0b1c2d3e4f5a6b7c';
@@ -65,6 +65,21 @@ describe('keychain backend (real Secret Service)', () => {
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
     assert.ok(!r.stderr.includes(canary));
     assert.equal(openStateStore(homePaths(home)).get('gh'), undefined, 'no half-made connection is left behind');
+  });
+  it('a locked keyring is reported unavailable by status, with the fix, although reads only return nothing', () => {
+    const home = tempHome();
+    const keyringHome = tempHome('broker-locked-keyring-');
+    // A fresh keyring daemon that is started but never unlocked: the state of a desktop keyring after boot.
+    const script = `gnome-keyring-daemon --start --components=secrets >/dev/null 2>&1 && exec ${process.execPath} ${brokerBin} status --json`;
+    // Without the outer test session's keyring variables, which would point the new daemon at the unlocked one.
+    const env = { ...process.env, BROKER_HOME: home, XDG_DATA_HOME: keyringHome, GNOME_KEYRING_CONTROL: undefined, SSH_AUTH_SOCK: undefined };
+    const run = spawnSync('dbus-run-session', ['--', 'bash', '-c', script], { env, encoding: 'utf8', timeout: 30_000 });
+    assert.equal(run.status, 1, run.stderr);
+    const { store } = JSON.parse(run.stdout);
+    assert.equal(store.backend, 'keychain');
+    assert.equal(store.available, false);
+    assert.match(store.problem, /OS keychain cannot write/);
+    assert.match(store.problem, /unlock|BROKER_STORE=file/);
   });
 });
 

@@ -34,9 +34,14 @@ export class Terminal {
     return r.stdout;
   }
 
+  /** Runs the broker with these arguments; its exit code lands in exitFile. */
   start(args: string[]): void {
-    const command = `env -u CI -u CONTINUOUS_INTEGRATION BROKER_HOME=${shellQuote(this.home)} ${shellQuote(process.execPath)} ${shellQuote(brokerBin)} ${args.join(' ')}; echo $? > ${shellQuote(this.exitFile)}`;
-    this.tmux('new-session', '-d', '-x', '160', '-y', '40', command);
+    this.run(`${shellQuote(process.execPath)} ${shellQuote(brokerBin)} ${args.join(' ')}; echo $? > ${shellQuote(this.exitFile)}`);
+  }
+
+  /** Runs any shell command line in the terminal, with this home and without CI. */
+  run(commandLine: string): void {
+    this.tmux('new-session', '-d', '-x', '160', '-y', '40', `env -u CI -u CONTINUOUS_INTEGRATION BROKER_HOME=${shellQuote(this.home)} ${commandLine}`);
   }
 
   screen(): string {
@@ -61,13 +66,13 @@ export class Terminal {
 }
 
 /** Polls until found, giving up after 10 s: a wait for content, not a fixed sleep. */
-export async function poll<T>(find: () => T | undefined, what: () => string): Promise<T> {
+export async function poll<T>(find: () => T | undefined, what: () => string, intervalMs = 25): Promise<T> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const found = find();
     if (found !== undefined) return found;
     if (Date.now() > deadline) assert.fail(`timed out waiting for ${what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
 
