@@ -1,13 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseRunbook, type Runbook } from '../core/runbook.js';
+import { packagePath } from './package-path.js';
 
-// runbooks/ sits at the repository root: one level above dist/broker.mjs, two above src/adapters/.
 export function runbooksDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, '..', 'runbooks'), join(here, '..', '..', 'runbooks')];
-  return candidates.find((dir) => existsSync(dir)) ?? candidates[0]!;
+  return packagePath('runbooks');
 }
 
 /** The runbook for a finding id, or undefined when the file is missing (the doctor still reports the finding). */
