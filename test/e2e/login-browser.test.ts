@@ -6,6 +6,7 @@ import { runBroker } from '../support/run-broker.js';
 import { startBroker } from '../support/live-broker.js';
 import { fileSha256, keychainEntry, readEvents } from '../support/home-files.js';
 import { tempHome } from '../support/temp-home.js';
+import { connectOidcAccounts } from '../support/oidc-connection.js';
 
 // `broker login --no-browser` (the built binary, piped): the printed URL is completed headlessly as a
 // given account, the provider redirects to the broker's loopback listener, tokens go to the real keychain.
@@ -22,13 +23,7 @@ describe('broker login --no-browser against oidc-provider', () => {
 
   before(async () => {
     op = await startOidcProvider({ accessTokenTtl: 120 });
-    for (const name of ['laptop', 'guarded']) {
-      const r = await runBroker(
-        ['connect', name, '--provider', 'oidc', '--issuer', op.issuer, '--client-id', op.clientId, '--client-secret-from', 'env:OIDC_SECRET', '--account', alice, '--scopes', 'openid,email,offline_access'],
-        { env: env() },
-      );
-      assert.equal(r.code, 0, r.stderr);
-    }
+    await connectOidcAccounts(op, home, ['laptop', 'guarded'], alice);
   });
   after(() => op.close());
 

@@ -7,6 +7,7 @@ import { runBroker } from '../support/run-broker.js';
 import { startBroker } from '../support/live-broker.js';
 import { fileSha256, keychainEntry, readEvents } from '../support/home-files.js';
 import { tempHome } from '../support/temp-home.js';
+import { connectOidcAccounts } from '../support/oidc-connection.js';
 
 // `broker login --device` (the built binary, piped) against the real oidc-provider, tokens in the real keychain.
 
@@ -21,13 +22,7 @@ describe('broker login --device against oidc-provider', () => {
 
   before(async () => {
     op = await startOidcProvider({ accessTokenTtl: 120 });
-    for (const name of ['work', 'guarded']) {
-      const r = await runBroker(
-        ['connect', name, '--provider', 'oidc', '--issuer', op.issuer, '--client-id', op.clientId, '--client-secret-from', 'env:OIDC_SECRET', '--account', alice, '--scopes', 'openid,email,offline_access'],
-        { env: env() },
-      );
-      assert.equal(r.code, 0, r.stderr);
-    }
+    await connectOidcAccounts(op, home, ['work', 'guarded'], alice);
   });
   after(() => op.close());
 

@@ -1,9 +1,11 @@
+import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { mintTokens, type RunningOidcProvider } from '../../fixtures/providers/oidc-provider-server.js';
 import { createDeps, type Deps } from '../../src/commands/deps.js';
 import { fingerprint } from '../../src/core/fingerprint.js';
 import type { TokenBundle } from '../../src/core/token-bundle.js';
 import { capturedIo } from './captured-io.js';
+import { runBroker } from './run-broker.js';
 
 /** The env var the seeded connections read their client secret from (clientSecretSource env:…). */
 export const seededSecretEnv = 'SEEDED_OIDC_CLIENT_SECRET';
@@ -63,4 +65,15 @@ export async function userinfoStatus(op: RunningOidcProvider, accessToken: strin
 
 export function refreshGrantCount(op: RunningOidcProvider): { ok: number; error: number } {
   return op.stats().grants.refresh_token ?? { ok: 0, error: 0 };
+}
+
+/** Creates oidc connections through the built binary, each pinned to `account`, with the secret from OIDC_SECRET. */
+export async function connectOidcAccounts(op: RunningOidcProvider, home: string, names: string[], account: string): Promise<void> {
+  for (const name of names) {
+    const r = await runBroker(
+      ['connect', name, '--provider', 'oidc', '--issuer', op.issuer, '--client-id', op.clientId, '--client-secret-from', 'env:OIDC_SECRET', '--account', account, '--scopes', 'openid,email,offline_access'],
+      { env: { BROKER_HOME: home, OIDC_SECRET: op.clientSecret() } },
+    );
+    assert.equal(r.code, 0, r.stderr);
+  }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { stripVTControlCharacters } from 'node:util';
+import { waitForFrame } from '../support/wait-for-frame.js';
 import type { LoginReporter } from '../../src/core/login-progress.js';
 import { countdown, initialLoginState, loginReducer, waitingFor } from '../../src/ui/login-state.js';
 
@@ -9,16 +9,6 @@ delete process.env.CI;
 delete process.env.CONTINUOUS_INTEGRATION;
 const { render } = await import('ink-testing-library');
 const { LoginScreen } = await import('../../src/ui/screens/LoginScreen.js');
-
-async function waitForFrame(lastFrame: () => string | undefined, test: (frame: string) => boolean, what: string): Promise<string> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const frame = stripVTControlCharacters(lastFrame() ?? '');
-    if (test(frame)) return frame;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; last frame:\n${frame}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
 
 /** A login whose steps the test releases one at a time, standing in for the provider round trips. */
 function scriptedLogin() {

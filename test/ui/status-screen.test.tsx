@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { stripVTControlCharacters } from 'node:util';
+import { waitForFrame } from '../support/wait-for-frame.js';
 import type { StatusSnapshot } from '../../src/core/health-rows.js';
 import { StateSchema } from '../../src/core/state-schema.js';
 
@@ -21,16 +21,6 @@ const snapshot: StatusSnapshot = {
 };
 
 const keys = { down: '\u001B[B', up: '\u001B[A', enter: '\r', escape: '\u001B' };
-
-async function waitForFrame(lastFrame: () => string | undefined, test: (frame: string) => boolean, what: string): Promise<string> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const frame = stripVTControlCharacters(lastFrame() ?? '');
-    if (test(frame)) return frame;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; last frame:\n${frame}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
 
 function mount(snap: StatusSnapshot, clock: () => Date) {
   const done: number[] = [];
