@@ -8,10 +8,12 @@ import { formatDoctorJson } from '../output/doctor-json.js';
 import { formatDoctorText } from '../output/doctor-text.js';
 import { defineCommand } from './command.js';
 import { gatherFacts } from './gather-facts.js';
+import { fixFinding, type FixRequest } from './remediation/fix-finding.js';
 
 export interface DoctorOptions {
   since: Since;
   conn?: string;
+  fix?: FixRequest;
   /** Hidden: evaluate as of this moment (scenarios, tests). */
   now?: Date;
 }
@@ -19,6 +21,7 @@ export interface DoctorOptions {
 export const doctorCommand = defineCommand<DoctorOptions>({
   name: 'doctor',
   usage: `Usage: broker doctor [--json] [--since 1h|24h|7d|all] [--conn NAME]
+       broker doctor --fix FINDING_ID [--conn NAME] [--action KEY] [--yes]
 
 Reads state.json, the token store's status and the event log in the window, and names each
 failure in one line with its evidence (log file and line), most severe first, with the fix from
@@ -28,15 +31,23 @@ Options:
   --json          one JSON document on stdout: store, window, linesRead, linesSkipped, connections, findings
   --since WHEN    ${sinceHelp} (default 24h)
   --conn NAME     only this connection
+  --fix ID        run the fix of finding ID (its first action, or --action KEY), write a
+                  remediation event, then diagnose again and say whether the finding is gone
+  --action KEY    which of the finding's actions (its key or name, as the report lists them)
+  --yes           do not ask y/N (needed when stdin is not a terminal)
 
 Exit codes: 0 no finding of severity error or critical (also with --json, so it works as a
 readiness probe); 1 at least one; 2 bad usage, an unknown --conn, or an unreadable state.json.
+With --fix: 0 the fix ran and the finding is gone (or was not there); 1 it failed or the finding stayed.
 `,
   options: {
     json: { type: 'boolean' },
     since: { type: 'string' },
     conn: { type: 'string' },
     now: { type: 'string' },
+    fix: { type: 'string' },
+    action: { type: 'string' },
+    yes: { type: 'boolean' },
   },
   parse(values, positionals) {
     if (positionals.length > 0) throw usageError('doctor takes no arguments', 'to check one connection: broker doctor --conn NAME');
@@ -47,7 +58,10 @@ readiness probe); 1 at least one; 2 bad usage, an unknown --conn, or an unreadab
       now = new Date(values.now as string);
       if (Number.isNaN(now.getTime())) throw usageError('--now must be an ISO time');
     }
-    return { since, conn: values.conn as string | undefined, now };
+    const conn = values.conn as string | undefined;
+    if ((values.action !== undefined || values.yes) && values.fix === undefined) throw usageError('--action and --yes go with --fix FINDING_ID');
+    const fix = values.fix === undefined ? undefined : { findingId: values.fix as string, conn, action: values.action as string | undefined, yes: values.yes === true };
+    return { since, conn, now, fix };
   },
   async run(opts, deps) {
     if (opts.conn !== undefined && !deps.state().get(opts.conn)) {
@@ -55,10 +69,14 @@ readiness probe); 1 at least one; 2 bad usage, an unknown --conn, or an unreadab
     }
     const until = opts.now ?? deps.now();
     const since = sinceStart(opts.since, until);
-    const gathered = await gatherFacts(deps, { since, until, conn: opts.conn });
-    const found = diagnose(gathered.facts);
-    const runbooks = readRunbooks([...new Set(found.map((f) => f.id))]);
-    const findings = found.map((f) => withRunbookActions(f, runbooks.get(f.id)));
+    const diagnoseNow = async () => {
+      const gathered = await gatherFacts(deps, { since, until: opts.now ?? deps.now(), conn: opts.conn });
+      const found = diagnose(gathered.facts);
+      const runbooks = readRunbooks([...new Set(found.map((f) => f.id))]);
+      return { gathered, runbooks, findings: found.map((f) => withRunbookActions(f, runbooks.get(f.id))) };
+    };
+    const { gathered, runbooks, findings } = await diagnoseNow();
+    if (opts.fix) return fixFinding(opts.fix, findings, deps, async () => (await diagnoseNow()).findings);
     const report = toDoctorReport({ store: gathered.facts.store, since, until, linesRead: gathered.linesRead, linesSkipped: gathered.linesSkipped, connections: gathered.facts.connections, findings });
     // The interactive doctor (one-keystroke fixes) is a separate screen; until it lands, a terminal gets the text report.
     deps.io.stdout.write(deps.mode === 'json' ? formatDoctorJson(report) : formatDoctorText(report, runbooks));

@@ -39,7 +39,10 @@ function formatFinding(finding: Finding, runbook: Runbook | undefined): string[]
     lines.push(`  fix (runbooks/${finding.id}.md):`);
     for (const line of fix.split('\n')) lines.push(line === '' ? '' : `    ${line}`);
   }
-  if (finding.actions.length > 0) lines.push(`  actions: ${finding.actions.map((a) => `[${a.key}] ${a.label}`).join('; ')} (run \`broker doctor\` in a terminal to apply)`);
+  if (finding.actions.length > 0) {
+    lines.push(`  actions: ${finding.actions.map((a) => `[${a.key}] ${a.label}`).join('; ')}`);
+    lines.push(`  apply:   broker doctor --fix ${finding.id}${finding.conn ? ` --conn ${finding.conn}` : ''} --action ${finding.actions[0]?.key}`);
+  }
   return lines;
 }
 

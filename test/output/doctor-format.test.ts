@@ -46,7 +46,8 @@ describe('doctor formatters', () => {
         '    events.jsonl:7  2026-11-22T08:00:00.000Z  request app path=/repos/evil�]0;pwned�',
         '  fix (runbooks/wrong-installation.md):',
         '    Press b.',
-        '  actions: [b] Rebind (run `broker doctor` in a terminal to apply)',
+        '  actions: [b] Rebind',
+        '  apply:   broker doctor --fix wrong-installation --conn app --action b',
         '',
       ].join('\n'),
     );
