@@ -9,6 +9,10 @@ import { formatDoctorText } from '../output/doctor-text.js';
 import { defineCommand } from './command.js';
 import { gatherFacts } from './gather-facts.js';
 import { fixFinding, type FixRequest } from './remediation/fix-finding.js';
+import { actionExecutors } from './remediation/actions/index.js';
+import { runRemediation } from './remediation/run-remediation.js';
+import { planRemediation } from '../core/remediation.js';
+import { Writable } from 'node:stream';
 
 export interface DoctorOptions {
   since: Since;
@@ -78,7 +82,24 @@ With --fix: 0 the fix ran and the finding is gone (or was not there); 1 it faile
     const { gathered, runbooks, findings } = await diagnoseNow();
     if (opts.fix) return fixFinding(opts.fix, findings, deps, async () => (await diagnoseNow()).findings);
     const report = toDoctorReport({ store: gathered.facts.store, since, until, linesRead: gathered.linesRead, linesSkipped: gathered.linesSkipped, connections: gathered.facts.connections, findings });
-    // The interactive doctor (one-keystroke fixes) is a separate screen; until it lands, a terminal gets the text report.
+    if (deps.mode === 'tty') {
+      const { showDoctorScreen } = await import('../ui/show-doctor.js');
+      const recheck = async () => (await diagnoseNow()).findings;
+      return showDoctorScreen(
+        {
+          report,
+          runbookFix: (id) => runbooks.get(id)?.sections.Fix,
+          runAction: async (finding, action, onOutput) => {
+            // What an action prints (a device code, a holder's output) goes to the screen, not under Ink's frame.
+            const screenOut = new Writable({ write: (chunk: Buffer, _enc, done) => (onOutput(chunk.toString('utf8')), done()) });
+            const actionDeps = { ...deps, io: { ...deps.io, stdout: screenOut, stderr: screenOut } };
+            const result = await runRemediation(planRemediation(finding, action), actionDeps, actionExecutors, recheck);
+            return { result, findingsAfter: result.findingsAfter };
+          },
+        },
+        deps.io,
+      );
+    }
     deps.io.stdout.write(deps.mode === 'json' ? formatDoctorJson(report) : formatDoctorText(report, runbooks));
     return report.exitCode;
   },

@@ -76,3 +76,35 @@ export function doctorReducer(state: DoctorState, event: DoctorEvent): DoctorSta
 function clamp(index: number, length: number): number {
   return Math.max(0, Math.min(index, length - 1));
 }
+
+export interface KeyPress {
+  upArrow?: boolean;
+  downArrow?: boolean;
+  return?: boolean;
+  escape?: boolean;
+  backspace?: boolean;
+  delete?: boolean;
+  ctrl?: boolean;
+}
+
+/**
+ * Keys → events. Movement is on the arrows only: letters belong to the findings' actions
+ * (k is keep-alive, r refresh …), except q, which always quits outside a running fix.
+ */
+export function doctorKeyEvent(state: DoctorState, input: string, key: KeyPress): DoctorEvent | 'quit' | undefined {
+  const { view } = state;
+  if (key.ctrl && input === 'c') return 'quit';
+  if (view.kind === 'running') return undefined;
+  if (view.kind === 'confirm') {
+    if (input === 'y' || input === 'Y') return { type: 'answer', yes: true };
+    if (input === 'n' || input === 'N' || key.escape || key.return) return { type: 'answer', yes: false };
+    return undefined;
+  }
+  if (input === 'q') return 'quit';
+  if (key.upArrow) return { type: 'up' };
+  if (key.downArrow) return { type: 'down' };
+  if (key.return) return { type: 'open' };
+  if (key.escape || key.backspace || key.delete) return { type: 'back' };
+  if (/^[a-z]$/.test(input)) return { type: 'key', key: input };
+  return undefined;
+}

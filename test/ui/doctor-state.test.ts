@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Finding } from '../../src/core/findings.js';
-import { doctorReducer, initialDoctorState, selectedFinding, type DoctorEvent, type DoctorState } from '../../src/ui/doctor-state.js';
+import { doctorKeyEvent, doctorReducer, initialDoctorState, selectedFinding, type DoctorEvent, type DoctorState } from '../../src/ui/doctor-state.js';
 
 const race: Finding = {
   id: 'refresh-race',
@@ -57,4 +57,25 @@ describe('doctorReducer', () => {
     const s = initialDoctorState([]);
     assert.deepEqual(run(s, { type: 'open' }, { type: 'down' }), s);
   });
+});
+
+describe('doctorKeyEvent', () => {
+  const list = initialDoctorState([race, ci]);
+  const confirming = run(list, { type: 'key', key: 'r' });
+  const running = run(confirming, { type: 'answer', yes: true });
+  const table: Array<[string, DoctorState, string, Record<string, boolean>, ReturnType<typeof doctorKeyEvent>]> = [
+    ['↓ moves', list, '', { downArrow: true }, { type: 'down' }],
+    ['enter opens', list, '', { return: true }, { type: 'open' }],
+    ['a letter is an action key, k included (keep-alive), not movement', list, 'k', {}, { type: 'key', key: 'k' }],
+    ['q quits', list, 'q', {}, 'quit'],
+    ['esc goes back', run(list, { type: 'open' }), '', { escape: true }, { type: 'back' }],
+    ['y confirms', confirming, 'y', {}, { type: 'answer', yes: true }],
+    ['enter on the y/N is a no', confirming, '', { return: true }, { type: 'answer', yes: false }],
+    ['q on the y/N is not a quit', confirming, 'q', {}, undefined],
+    ['nothing but Ctrl+C while a fix runs', running, 'q', {}, undefined],
+    ['Ctrl+C quits even while a fix runs', running, 'c', { ctrl: true }, 'quit'],
+  ];
+  for (const [what, state, input, key, expected] of table) {
+    it(what, () => assert.deepEqual(doctorKeyEvent(state, input, key), expected));
+  }
 });
