@@ -24,7 +24,8 @@ export const demoCommand = defineCommand<Record<string, never>>({
 A sandbox in a fresh temporary home, removed on exit: the connections of fixtures/sandbox/state.json
 (github, github-app, google, microsoft, slack, oidc; metadata only, no secrets) plus the state and
 event log of the several-failures scenario, all moved to the present. Shows \`broker status\` (the
-live grid in a terminal: ↑/↓, Enter, q), then \`broker doctor\`'s report. The sandbox uses the
+live grid in a terminal: ↑/↓, Enter, q), then \`broker doctor\` (in a terminal: Enter for the
+runbook, an action key and y to fix, q to quit; piped: its report). The sandbox uses the
 encrypted file token store, so it runs on a machine without a keychain.
 `,
   options: {},
@@ -62,7 +63,7 @@ encrypted file token store, so it runs on a machine without a keychain.
       const sandboxDeps = createDeps({ io: deps.io, env, home, mode: deps.mode, now: deps.now });
       await statusCommand.run({}, sandboxDeps);
       deps.io.stdout.write('\n');
-      return await doctorCommand.run(doctorCommand.parse({}, []), { ...sandboxDeps, mode: deps.mode === 'json' ? 'json' : 'text' });
+      return await doctorCommand.run(doctorCommand.parse({}, []), sandboxDeps);
     } finally {
       rmSync(home, { recursive: true, force: true });
     }
