@@ -1,4 +1,5 @@
 import type { ActionRef, Finding } from '../core/findings.js';
+import type { KeyPress } from './key-press.js';
 
 // The interactive doctor's state, apart from input and view (STYLE 7): tested without Ink.
 
@@ -75,16 +76,6 @@ export function doctorReducer(state: DoctorState, event: DoctorEvent): DoctorSta
 
 function clamp(index: number, length: number): number {
   return Math.max(0, Math.min(index, length - 1));
-}
-
-export interface KeyPress {
-  upArrow?: boolean;
-  downArrow?: boolean;
-  return?: boolean;
-  escape?: boolean;
-  backspace?: boolean;
-  delete?: boolean;
-  ctrl?: boolean;
 }
 
 /**

@@ -1,3 +1,5 @@
+import type { KeyPress } from './key-press.js';
+
 // The status screen's state apart from Ink (STYLE 7): which row is selected, whether its detail is open.
 // Selection follows the connection's name, because rows re-order when a health changes.
 
@@ -42,19 +44,8 @@ export function statusReducer(state: StatusViewState, action: StatusAction): Sta
   }
 }
 
-/** The subset of Ink's Key the screen reads. */
-export interface StatusKey {
-  upArrow?: boolean;
-  downArrow?: boolean;
-  return?: boolean;
-  escape?: boolean;
-  backspace?: boolean;
-  delete?: boolean;
-  ctrl?: boolean;
-}
-
 /** Maps a keypress to an action, 'quit', or null (ignored). */
-export function statusKeyAction(input: string, key: StatusKey): StatusAction | 'quit' | null {
+export function statusKeyAction(input: string, key: KeyPress): StatusAction | 'quit' | null {
   if (input === 'q' || (key.ctrl && input === 'c')) return 'quit';
   if (key.upArrow || input === 'k') return { type: 'up' };
   if (key.downArrow || input === 'j') return { type: 'down' };

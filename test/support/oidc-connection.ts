@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mintTokens, type RunningOidcProvider } from '../../fixtures/providers/oidc-provider-server.js';
 import { createDeps, type Deps } from '../../src/commands/deps.js';
 import { fingerprint } from '../../src/core/fingerprint.js';
 import type { TokenBundle } from '../../src/core/token-bundle.js';
 import { capturedIo } from './captured-io.js';
 import { runBroker } from './run-broker.js';
+import { readEvents } from './home-files.js';
 
 /** The env var the seeded connections read their client secret from (clientSecretSource env:…). */
 export const seededSecretEnv = 'SEEDED_OIDC_CLIENT_SECRET';
@@ -52,8 +53,7 @@ export async function seedOidcConnection(deps: Deps, op: RunningOidcProvider, na
 
 /** The home's event log, parsed (empty when nothing was written yet). */
 export function loggedEvents(deps: Pick<Deps, 'paths'>): Array<Record<string, unknown>> {
-  if (!existsSync(deps.paths.events)) return [];
-  return readFileSync(deps.paths.events, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  return existsSync(deps.paths.events) ? readEvents(deps.paths.root) : [];
 }
 
 /** HTTP status of the provider's userinfo endpoint for a token: 200 means the token works. */

@@ -12,6 +12,7 @@ import { planRemediation, pickAction } from '../../../src/core/remediation.js';
 import { ConnectionSchema } from '../../../src/core/state-schema.js';
 import { capturedIo } from '../../support/captured-io.js';
 import { tempHome } from '../../support/temp-home.js';
+import { readEvents } from '../../support/home-files.js';
 
 const now = new Date('2026-11-22T03:00:00.000Z');
 
@@ -22,10 +23,6 @@ function homeWith(connection: Record<string, unknown>) {
 }
 
 const finding = (id: string, conn: string, actions: Finding['actions']): Finding => ({ id, severity: 'warning', conn, summary: `${conn}: ${id}`, evidence: [], actions });
-
-function events(home: string) {
-  return readFileSync(join(home, 'logs', 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-}
 
 describe('runRemediation', () => {
   it('acknowledge records who and until when, logs a remediation event, and the re-check no longer shows the finding', async () => {
@@ -46,9 +43,9 @@ describe('runRemediation', () => {
     assert.equal(ack?.id, 'new-destination');
     assert.equal(ack?.until, '2026-11-29T03:00:00.000Z');
     assert.match(ack?.by ?? '', /.+@.+/);
-    const [logged] = events(home);
-    assert.deepEqual([logged.event, logged.action, logged.finding, logged.outcome, logged.conn], ['remediation', 'acknowledge', 'new-destination', 'ok', 'agent-gh']);
-    assert.match(logged.operator, /.+@.+/);
+    const [logged] = readEvents(home);
+    assert.deepEqual([logged?.event, logged?.action, logged?.finding, logged?.outcome, logged?.conn], ['remediation', 'acknowledge', 'new-destination', 'ok', 'agent-gh']);
+    assert.match(String(logged?.operator), /.+@.+/);
   });
 
   it('restart-holder runs the configured command; a failing command is reported, logged, and the finding stays', async () => {
@@ -67,7 +64,7 @@ describe('runRemediation', () => {
     assert.equal(bad.ok, false);
     assert.match(bad.detail, /exited 7: boom/);
     assert.equal(bad.held, false);
-    assert.deepEqual(events(home).map((e) => e.outcome), ['ok', 'error']);
+    assert.deepEqual(readEvents(home).map((e) => e.outcome), ['ok', 'error']);
   });
 
   it('an action with no executor fails clearly instead of pretending', async () => {

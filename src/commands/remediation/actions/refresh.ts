@@ -19,4 +19,4 @@ function refreshUnder(trigger: 'manual' | 'keepalive'): ActionExecutor {
 
 export const refreshAction = refreshUnder('manual');
 export const keepaliveAction = refreshUnder('keepalive');
-export const reloadSecretAction = refreshUnder('manual');
+export const reloadSecretAction = refreshAction;
