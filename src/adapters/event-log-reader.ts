@@ -2,7 +2,7 @@ import { open, readdir, type FileHandle } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { LoggedEvent } from '../core/events.js';
 import { rotatedLogPath } from '../core/log-files.js';
-import { parseTimedEvent } from '../core/parse-event.js';
+import { lineTime as timeOfLine, parseEventLine } from '../core/parse-event.js';
 import type { HomePaths } from './home.js';
 
 export interface EventQuery {
@@ -17,8 +17,10 @@ export interface EventQuery {
 export interface EventLogSummary {
   /** Lines in the stretch of the log that was read (a seek leaves the older lines unread). */
   linesRead: number;
-  /** Lines that were not events: malformed JSON, over the length cap, no ISO ts or no event name. */
+  /** Lines that were not events: malformed JSON, over the length cap, no ISO ts, an unknown kind, or not its kind's schema. */
   linesSkipped: number;
+  /** Skipped lines by reason ("not JSON", "refresh: error has the wrong type" …). */
+  skipReasons: Record<string, number>;
   /** Base names of the files read, oldest first. */
   files: string[];
 }
@@ -60,7 +62,7 @@ export function streamEvents(paths: HomePaths, query: EventQuery, onEvent: (logg
 type BetweenChunks = () => Promise<unknown> | undefined;
 
 async function visitEvents(paths: HomePaths, query: EventQuery, onEvent: (logged: LoggedEvent) => void, holdPerFile: boolean, betweenChunks?: BetweenChunks): Promise<EventLogSummary> {
-  const summary: EventLogSummary = { linesRead: 0, linesSkipped: 0, files: [] };
+  const summary: EventLogSummary = { linesRead: 0, linesSkipped: 0, skipReasons: {}, files: [] };
   // Open every file before reading any, so a rotation mid-read cannot move lines out from under us.
   const handles = await openLogFiles(paths.events);
   try {
@@ -123,19 +125,19 @@ async function readFile(path: string, handle: FileHandle, query: EventQuery, res
     .map((n) => Buffer.from(n, 'utf8'));
   const onLine = (line: ScannedLine): void => {
     if (line.oversized) {
-      result.linesSkipped++;
+      skip(result, `longer than ${maxLineBytes / 1024 / 1024} MiB`);
       return;
     }
     if (isBlank(line.bytes, line.from, line.to)) return;
     for (const needle of needles) if (!line.contains(needle)) return;
-    const parsed = parseTimedEvent(line.bytes.toString('utf8', line.from, line.to));
-    if (parsed === null) {
-      result.linesSkipped++;
+    const parsed = parseEventLine(line.bytes.toString('utf8', line.from, line.to));
+    if (!parsed.ok) {
+      skip(result, parsed.reason);
       return;
     }
     if ((sinceMs !== null && parsed.ms < sinceMs) || parsed.ms > untilMs) return;
     if (query.conn !== undefined && parsed.event.conn !== query.conn) return;
-    const logged = { event: parsed.event, file, line: base + line.index + 1 };
+    const logged = { event: parsed.event, file, line: base + line.index + 1, t: parsed.ms };
     if (held === null) onEvent(logged);
     else held.push(logged);
   };
@@ -334,7 +336,7 @@ async function seekToTime(handle: FileHandle, size: number, targetMs: number): P
 }
 
 function lineTime(line: ScannedLine): number | null {
-  return parseTimedEvent(line.bytes.toString('utf8', line.from, line.to))?.ms ?? null;
+  return timeOfLine(line.bytes.toString('utf8', line.from, line.to));
 }
 
 /** Newlines in [0, end), counted in a few stretches at once so the reads overlap the window's parsing. */
@@ -356,6 +358,11 @@ async function countNewlinesIn(handle: FileHandle, from: number, end: number): P
     position += bytesRead;
   }
   return count;
+}
+
+function skip(result: EventLogSummary, reason: string): void {
+  result.linesSkipped++;
+  result.skipReasons[reason] = (result.skipReasons[reason] ?? 0) + 1;
 }
 
 function isBlank(bytes: Buffer, from: number, to: number): boolean {

@@ -1,13 +1,12 @@
 import { readRunbooks } from '../adapters/runbook-files.js';
-import { usageError } from '../core/broker-error.js';
-import { diagnose } from '../core/diagnose.js';
+import { noSuchConnection, usageError } from '../core/broker-error.js';
 import { toDoctorReport } from '../core/doctor-report.js';
 import { parseSince, sinceHelp, sinceStart, type Since } from '../core/parse-since.js';
-import { withRunbookActions } from '../core/runbook.js';
+import { withRunbook } from '../core/runbook.js';
 import { formatDoctorJson } from '../output/doctor-json.js';
 import { formatDoctorText } from '../output/doctor-text.js';
 import { defineCommand } from './command.js';
-import { gatherFacts } from './gather-facts.js';
+import { diagnoseHome } from './diagnose-home.js';
 import { fixFinding, type FixRequest } from './remediation/fix-finding.js';
 import { actionExecutors } from './remediation/actions/index.js';
 import { runRemediation } from './remediation/run-remediation.js';
@@ -68,20 +67,17 @@ With --fix: 0 the fix ran and the finding is gone (or was not there); 1 it faile
     return { since, conn, now, fix };
   },
   async run(opts, deps) {
-    if (opts.conn !== undefined && !deps.state().get(opts.conn)) {
-      throw usageError(`no connection named "${opts.conn}"`, 'run `broker status` to list connections');
-    }
-    const until = opts.now ?? deps.now();
-    const since = sinceStart(opts.since, until);
+    if (opts.conn !== undefined && !deps.state().get(opts.conn)) throw noSuchConnection(opts.conn);
     const diagnoseNow = async () => {
-      const gathered = await gatherFacts(deps, { since, until: opts.now ?? deps.now(), conn: opts.conn });
-      const found = diagnose(gathered.facts);
-      const runbooks = readRunbooks([...new Set(found.map((f) => f.id))]);
-      return { gathered, runbooks, findings: found.map((f) => withRunbookActions(f, runbooks.get(f.id))) };
+      const until = opts.now ?? deps.now();
+      const since = sinceStart(opts.since, until);
+      const home = await diagnoseHome(deps, { since, until, conn: opts.conn });
+      const runbooks = readRunbooks([...new Set(home.findings.map((f) => f.id))]);
+      const findings = home.findings.map((f) => withRunbook(f, runbooks.get(f.id)));
+      return { runbooks, findings, report: toDoctorReport({ ...home, findings, since, until }) };
     };
-    const { gathered, runbooks, findings } = await diagnoseNow();
+    const { runbooks, findings, report } = await diagnoseNow();
     if (opts.fix) return fixFinding(opts.fix, findings, deps, async () => (await diagnoseNow()).findings);
-    const report = toDoctorReport({ store: gathered.facts.store, since, until, linesRead: gathered.linesRead, linesSkipped: gathered.linesSkipped, connections: gathered.facts.connections, findings });
     if (deps.mode === 'tty') {
       const { showDoctorScreen } = await import('../ui/show-doctor.js');
       const recheck = async () => (await diagnoseNow()).findings;

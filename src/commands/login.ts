@@ -1,5 +1,5 @@
 import type { TokenEndpointResponse } from 'openid-client';
-import { BrokerError, usageError } from '../core/broker-error.js';
+import { BrokerError, usageError, noSuchConnection } from '../core/broker-error.js';
 import { exitCodes } from '../core/exit-codes.js';
 import { fingerprint } from '../core/fingerprint.js';
 import { checkLoginIdentity, loginScopes } from '../core/login-identity.js';
@@ -85,7 +85,7 @@ interface LoginResult {
 
 async function runLogin(opts: LoginOptions, deps: Deps): Promise<number> {
   const connection = deps.state().get(opts.name);
-  if (!connection) throw usageError(`no connection named "${opts.name}"`, 'run `broker status` to list connections');
+  if (!connection) throw noSuchConnection(opts.name);
   if (connection.provider === 'github-app') {
     throw usageError(`"${opts.name}" is a GitHub App installation: it has no login, its tokens are minted from the App key`, `broker refresh ${opts.name}, or reconnect with --private-key-file`);
   }

@@ -3,7 +3,7 @@ import { Box, Text, useInput } from 'ink';
 import { useEffect, useReducer, useState, type ReactElement } from 'react';
 import type { DoctorReport } from '../../core/doctor-report.js';
 import { exitCodes } from '../../core/exit-codes.js';
-import type { ActionRef, Finding } from '../../core/findings.js';
+import { isFailing, type ActionRef, type Finding } from '../../core/findings.js';
 import { planRemediation } from '../../core/remediation.js';
 import { stripControl } from '../../core/strip-control.js';
 import { doctorKeyEvent, doctorReducer, initialDoctorState, selectedFinding, type ActionResultView } from '../doctor-state.js';
@@ -30,7 +30,7 @@ export function DoctorScreen({ report, runbookFix, runAction, onDone }: DoctorSc
 
   useInput((input, key) => {
     const event = doctorKeyEvent(state, input, key);
-    if (event === 'quit') onDone(findings.some((f) => f.severity === 'critical' || f.severity === 'error') ? exitCodes.failed : exitCodes.ok);
+    if (event === 'quit') onDone(findings.some(isFailing) ? exitCodes.failed : exitCodes.ok);
     else if (event) dispatch(event);
   });
 
@@ -49,7 +49,7 @@ export function DoctorScreen({ report, runbookFix, runAction, onDone }: DoctorSc
         window {report.window.since ?? 'all'} → {report.window.until} · {report.linesRead} log lines read, {report.linesSkipped} skipped
       </Text>
       <Box marginTop={1} flexDirection="column">
-        {findings.length === 0 ? <Text color="green">No findings: every connection is healthy.</Text> : null}
+        {!findings.some((f) => f.state === 'active') ? <Text color="green">No active findings: every connection is healthy now.</Text> : null}
         {view.kind === 'list' ? <FindingList findings={findings} selected={state.selected} /> : null}
         {(view.kind === 'detail' || view.kind === 'confirm') && finding ? <FindingDetail finding={finding} fix={runbookFix(finding.id)} /> : null}
         {view.kind === 'confirm' && finding ? (
@@ -76,13 +76,18 @@ export function DoctorScreen({ report, runbookFix, runAction, onDone }: DoctorSc
 }
 
 function FindingList({ findings, selected }: { findings: Finding[]; selected: number }): ReactElement {
+  const firstResolved = findings.findIndex((f) => f.state === 'resolved');
   return (
     <Box flexDirection="column">
       {findings.map((f, i) => (
-        <Text key={`${f.id}:${f.conn}`} wrap="truncate-end" inverse={i === selected}>
-          {i === selected ? '› ' : '  '}
-          <Text color={severityColour[f.severity]} bold>{f.severity.toUpperCase().padEnd(8)}</Text> {stripControl(f.summary)}
-        </Text>
+        <Box key={`${f.id}:${f.conn}:${f.state}`} flexDirection="column">
+          {i === firstResolved ? <Text color={theme.muted}>resolved (history, not health)</Text> : null}
+          <Text wrap="truncate-end" inverse={i === selected} dimColor={f.state === 'resolved'}>
+            {i === selected ? '› ' : '  '}
+            <Text color={f.state === 'resolved' ? theme.muted : severityColour[f.severity]} bold>{(f.state === 'resolved' ? 'resolved' : f.severity.toUpperCase()).padEnd(8)}</Text>{' '}
+            <Text bold>{f.title ?? f.id}</Text> {f.conn ?? ''} · {stripControl(f.summary)}
+          </Text>
+        </Box>
       ))}
     </Box>
   );

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { diagnose } from '../../../src/core/diagnose.js';
-import { at, conn, facts, hour, minute } from '../../support/facts.js';
+import { at, conn, diagnoseAll, hour, minute } from '../../support/facts.js';
 
 // A GitHub App has no refresh token: a failed mint is about the app's key or the installation, never a re-login.
 const app = conn({ name: 'app', provider: 'github-app', appId: 1, installation: { id: 7, account: 'acme' }, lastRefreshAt: at(-hour) });
@@ -16,7 +15,7 @@ describe('github-app mint failures', () => {
   ];
   for (const [name, event, expected, summary] of table) {
     it(name, () => {
-      const findings = diagnose(facts({ connections: [app], events: [event] }));
+      const findings = diagnoseAll({ connections: [app], events: [event] });
       assert.deepEqual(findings.map((f) => `${f.id} ${f.conn} ${f.severity}`), expected);
       assert.match(findings[0]!.summary, summary);
       assert.ok(findings.every((f) => !f.actions.some((a) => a.action === 'relogin')));
@@ -27,7 +26,7 @@ describe('github-app mint failures', () => {
 describe('the broker could not load the client secret', () => {
   it('is a client-secret finding that says where it looked', () => {
     const oidc = conn({ name: 'o', provider: 'oidc', issuer: 'https://id.example', clientSecretSource: 'env:OIDC_SECRET', clientSecretFp: 'aaaaaaaaaaaa', refreshTokenFp: 'r' });
-    const findings = diagnose(facts({ connections: [oidc], events: [{ ts: at(-minute), event: 'refresh', conn: 'o', trigger: 'proactive', outcome: 'error', error: 'client_secret_unavailable', error_description: 'environment variable OIDC_SECRET is not set', rt_fp: 'r' }] }));
+    const findings = diagnoseAll({ connections: [oidc], events: [{ ts: at(-minute), event: 'refresh', conn: 'o', trigger: 'proactive', outcome: 'error', error: 'client_secret_unavailable', error_description: 'environment variable OIDC_SECRET is not set', rt_fp: 'r' }] });
     assert.deepEqual(findings.map((f) => f.id), ['client-secret-rotated']);
     assert.equal(findings[0]!.summary, 'o: the client secret could not be loaded from env:OIDC_SECRET since 08:59:00 UTC: environment variable OIDC_SECRET is not set');
     assert.deepEqual(findings[0]!.actions.map((a) => a.action), ['reload-secret', 'set-secret']);

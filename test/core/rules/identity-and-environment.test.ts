@@ -8,7 +8,7 @@ import { personalInCi } from '../../../src/core/rules/personal-in-ci.js';
 import { proxyConflict } from '../../../src/core/rules/proxy-conflict.js';
 import { wrongAccount } from '../../../src/core/rules/wrong-account.js';
 import type { Rule } from '../../../src/core/findings.js';
-import { at, conn, day, facts, found, hour, minute, T0, type FactsInput } from '../../support/facts.js';
+import { at, conn, day, check, found, hour, minute, T0, type FactsInput } from '../../support/facts.js';
 
 const gh = conn({ name: 'gh', provider: 'github', account: 'bot' });
 const oidcLocal = conn({ name: 'o', provider: 'oidc', issuer: 'http://127.0.0.1:4010' });
@@ -18,7 +18,7 @@ const req = (offset: number, target: string, agent = 'a1') => ({ ts: at(offset),
 const cases: Array<[string, Rule, FactsInput, string[]]> = [
   ['wrong-account: probe answers as someone else', wrongAccount, { connections: [gh], events: [{ ts: at(-minute), event: 'probe', conn: 'gh', check: 'identity', outcome: 'ok', identity: 'alice' }] }, ['gh error']],
   ['wrong-account: the right account (any case) → quiet', wrongAccount, { connections: [gh], events: [{ ts: at(-minute), event: 'probe', conn: 'gh', check: 'identity', outcome: 'ok', identity: 'BOT' }] }, []],
-  ['wrong-account: a later login as the right account settles it', wrongAccount, { connections: [gh], events: [{ ts: at(-9 * minute), event: 'probe', conn: 'gh', check: 'identity', outcome: 'ok', identity: 'alice' }, { ts: at(-minute), event: 'login', conn: 'gh', method: 'browser', outcome: 'ok', identity: 'bot' }] }, []],
+  ['wrong-account: a later login as the right account settles it', wrongAccount, { connections: [gh], events: [{ ts: at(-9 * minute), event: 'probe', conn: 'gh', check: 'identity', outcome: 'ok', identity: 'alice' }, { ts: at(-minute), event: 'login', conn: 'gh', method: 'browser', outcome: 'ok', identity: 'bot' }] }, ['gh error resolved']],
   ['wrong-account: no account configured → nothing to compare', wrongAccount, { connections: [conn({ name: 'gh', provider: 'github' })], events: [{ ts: at(-minute), event: 'probe', conn: 'gh', check: 'identity', outcome: 'ok', identity: 'alice' }] }, []],
   ['personal-in-ci: personal token to a CI caller', personalInCi, { connections: [conn({ name: 'p', provider: 'github', kind: 'personal' })], events: [{ ts: at(-minute), event: 'token', conn: 'p', at_fp: 'x', generation: 1, ci: true }] }, ['p warning']],
   ['personal-in-ci: a service connection in CI is the point', personalInCi, { connections: [conn({ name: 'p', provider: 'github' })], events: [{ ts: at(-minute), event: 'token', conn: 'p', at_fp: 'x', generation: 1, ci: true }] }, []],
@@ -29,7 +29,7 @@ const cases: Array<[string, Rule, FactsInput, string[]]> = [
   ['access-expired: not yet expired', accessExpired, { connections: [conn({ name: 'x', provider: 'linear', accessTokenExpiresAt: at(hour) })] }, []],
   ['clock-skew: Date header 4 minutes behind the log time', clockSkew, { connections: [gh], events: [dated(-minute, 4 * minute)] }, ['gh error']],
   ['clock-skew: 10 s is noise', clockSkew, { connections: [gh], events: [dated(-minute, 10_000)] }, []],
-  ['clock-skew: fixed since (a later answer agrees)', clockSkew, { connections: [gh], events: [dated(-9 * minute, 4 * minute), dated(-minute, 1000)] }, []],
+  ['clock-skew: fixed since (a later answer agrees)', clockSkew, { connections: [gh], events: [dated(-9 * minute, 4 * minute), dated(-minute, 1000)] }, ['gh error resolved']],
   ['clock-skew: a JWT iat error from the provider', clockSkew, { connections: [conn({ name: 'gh', provider: 'github-app' })], events: [{ ts: at(-minute), event: 'probe', conn: 'gh', check: 'token-endpoint', outcome: 'error', status: 401, error: 'http_401', error_description: "'Expiration time' claim ('exp') is too far in the future" }] }, ['gh error']],
   ['clock-skew: AADSTS700024', clockSkew, { connections: [conn({ name: 'gh', provider: 'microsoft' })], events: [{ ts: at(-minute), event: 'refresh', conn: 'gh', trigger: 'proactive', outcome: 'error', status: 401, error: 'invalid_client', error_code: 'AADSTS700024' }] }, ['gh error']],
   ['keychain-unavailable: store cannot be read', keychainUnavailable, { connections: [gh], store: { backend: 'keychain', reason: 'default', available: false, problem: 'no Secret Service' } }, ['- critical']],
@@ -55,7 +55,7 @@ describe('proxy-conflict', () => {
   ];
   for (const [name, input, expected] of table) it(name, () => assert.deepEqual(found(proxyConflict, input), expected));
   it('never shows proxy credentials', () => {
-    const [f] = proxyConflict.check(facts({ connections: [gh], env: { HTTPS_PROXY: 'http://127.0.0.1:8899', https_proxy: 'http://user:hunter2@proxy.corp:3128' } }));
+    const [f] = check(proxyConflict, { connections: [gh], env: { HTTPS_PROXY: 'http://127.0.0.1:8899', https_proxy: 'http://user:hunter2@proxy.corp:3128' } });
     assert.ok(f);
     assert.ok(!JSON.stringify(f).includes('hunter2'));
     assert.match(f.summary, /http:\/\/\*\*\*@proxy\.corp:3128/);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { idleExpirySoon } from '../../../src/core/rules/idle-expiry-soon.js';
-import { at, conn, day, found, minute, type FactsInput } from '../../support/facts.js';
+import { at, check, conn, day, found, minute, type FactsInput } from '../../support/facts.js';
 
 const google = (lastRefreshDaysAgo: number) => conn({ name: 'g', provider: 'google', refreshTokenFp: 'r', lastRefreshAt: at(-lastRefreshDaysAgo * day) });
 const oidc = (lastRefreshDaysAgo: number) => conn({ name: 'o', provider: 'oidc', issuer: 'https://id.example', refreshTokenFp: 'r', lastRefreshAt: at(-lastRefreshDaysAgo * day) });
@@ -21,7 +21,7 @@ const table: Array<[string, FactsInput, string[]]> = [
 describe('idle-expiry-soon', () => {
   for (const [name, input, expected] of table) it(name, () => assert.deepEqual(found(idleExpirySoon, input), expected));
   it('says when', () => {
-    const [f] = idleExpirySoon.check({ connections: [google(175)], events: [], now: new Date(at(0)), env: {}, store: { backend: 'keychain', reason: 'default', available: true } });
+    const [f] = check(idleExpirySoon, { connections: [google(175)] });
     assert.equal(f?.summary, 'g: refresh token unused since 2026-05-31 09:00:00 UTC, expires from idleness in 8 days (2026-11-30 09:00:00 UTC)');
   });
 });

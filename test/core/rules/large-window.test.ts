@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { diagnose } from '../../../src/core/diagnose.js';
-import { conn, facts, minute, T0 } from '../../support/facts.js';
+import { conn, diagnoseAll, minute, T0 } from '../../support/facts.js';
 
 // A window of hundreds of thousands of events must not overflow the stack (Math.max(...list) would).
 describe('a large window', () => {
@@ -14,7 +13,7 @@ describe('a large window', () => {
       events.push(i % 3 === 0 ? { ts, event: 'refresh', conn: 'o', trigger: 'proactive', outcome: 'ok', status: 200, rt_fp: `rt${i}`, new_rt_fp: `rt${i + 3}`, pid: 1 } : { ts, event: 'request', conn: 'o', method: 'GET', target: 'api.example', path: '/', status: 200, pid: 1 });
     }
     events.push({ ts: new Date(start + 300_000 * 1000 + 300).toISOString(), event: 'refresh', conn: 'o', trigger: 'reactive', outcome: 'error', status: 400, error: 'invalid_grant', rt_fp: 'rt299997', pid: 2 });
-    const found = diagnose(facts({ connections: [c], events }));
+    const found = diagnoseAll({ connections: [c], events });
     assert.deepEqual(found.map((f) => f.id), ['refresh-race']);
   });
 });

@@ -5,7 +5,7 @@ import { insufficientScope } from '../../../src/core/rules/insufficient-scope.js
 import { rateLimited } from '../../../src/core/rules/rate-limited.js';
 import { staleToken } from '../../../src/core/rules/stale-token.js';
 import { wrongInstallation } from '../../../src/core/rules/wrong-installation.js';
-import { at, conn, facts, found, minute, type FactsInput } from '../../support/facts.js';
+import { at, conn, check, found, minute, type FactsInput } from '../../support/facts.js';
 
 // Rules over `request` events: what the API answered, beyond the status.
 
@@ -23,7 +23,7 @@ const cases: Array<[string, typeof wrongInstallation, FactsInput, string[]]> = [
   ['insufficient-scope: GitHub App permission header', insufficientScope, { connections: [app], events: [req('app', -minute, 403, { 'x-accepted-github-permissions': 'contents=write' })] }, ['app error']],
   ['insufficient-scope: a bare 403 proves nothing', insufficientScope, { connections: [gh], events: [req('gh', -minute, 403)] }, []],
   ['insufficient-scope: a rate-limited 403 is not a scope problem', insufficientScope, { connections: [gh], events: [req('gh', -minute, 403, { 'x-ratelimit-remaining': '0', 'x-accepted-oauth-scopes': 'workflow' })] }, []],
-  ['insufficient-scope: settled by a later success on the same path', insufficientScope, { connections: [gh], events: [req('gh', -5 * minute, 403, { 'x-accepted-oauth-scopes': 'workflow' }), req('gh', -minute, 200)] }, []],
+  ['insufficient-scope: settled by a later success on the same path', insufficientScope, { connections: [gh], events: [req('gh', -5 * minute, 403, { 'x-accepted-oauth-scopes': 'workflow' }), req('gh', -minute, 200)] }, ['gh error resolved']],
   ['insufficient-scope: Slack missing_scope in a 200', insufficientScope, { connections: [conn({ name: 'sl', provider: 'slack' })], events: [req('sl', -minute, 200, { target: 'slack.com', path: '/api/chat.postMessage', error: 'missing_scope' })] }, ['sl error']],
   ['rate-limited: remaining 0', rateLimited, { connections: [gh], events: [req('gh', -minute, 403, { 'x-ratelimit-remaining': '0' })] }, ['gh info']],
   ['rate-limited: 429 with retry-after', rateLimited, { connections: [gh], events: [req('gh', -minute, 429, { 'retry-after': '30' })] }, ['gh info']],
@@ -35,7 +35,7 @@ const cases: Array<[string, typeof wrongInstallation, FactsInput, string[]]> = [
   ['stale-token: 401 with an older generation', staleToken, { connections: [gh], events: [{ ts: at(-60 * minute), event: 'token', conn: 'gh', at_fp: 'at4', generation: 4 }, req('gh', -minute, 401, { at_fp: 'at4' })] }, ['gh error']],
   ['stale-token: 401 with the current token is not stale', staleToken, { connections: [gh], events: [req('gh', -minute, 401, { at_fp: 'at5' })] }, []],
   ['stale-token: an unknown fingerprint proves nothing', staleToken, { connections: [gh], events: [req('gh', -minute, 401, { at_fp: 'zzz' })] }, []],
-  ['stale-token: the holder picked up the new token since', staleToken, { connections: [gh], events: [{ ts: at(-60 * minute), event: 'token', conn: 'gh', at_fp: 'at4', generation: 4 }, req('gh', -10 * minute, 401, { at_fp: 'at4' }), req('gh', -minute, 200, { at_fp: 'at5' })] }, []],
+  ['stale-token: the holder picked up the new token since', staleToken, { connections: [gh], events: [{ ts: at(-60 * minute), event: 'token', conn: 'gh', at_fp: 'at4', generation: 4 }, req('gh', -10 * minute, 401, { at_fp: 'at4' }), req('gh', -minute, 200, { at_fp: 'at5' })] }, ['gh error resolved']],
 ];
 
 describe('request rules', () => {
@@ -54,7 +54,7 @@ describe('error-spike', () => {
   ];
   for (const [name, input, expected] of table) it(name, () => assert.deepEqual(found(errorSpike, input), expected));
   it('breaks the errors down by status', () => {
-    const [f] = errorSpike.check(facts(table[0]![1]));
+    const [f] = check(errorSpike, table[0]![1]);
     assert.match(f!.summary, /^lin: 12 of \d+ requests to api\.linear\.app failed in the last hour \(\d+%; baseline 0% over \d+ requests\): 502 ×12$/);
   });
 });
