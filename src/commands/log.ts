@@ -65,7 +65,7 @@ Options:
       batch.push(logged);
       if (batch.length >= 1000) flush();
     };
-    const summary = await streamEvents(deps.paths, query, onEvent, () => (out.writableNeedDrain ? once(out, 'drain') : undefined));
+    const summary = await streamEvents(deps.paths, query, onEvent, { betweenChunks: () => (out.writableNeedDrain ? once(out, 'drain') : undefined) });
     flush();
     if (json) {
       out.write(logJsonTail(summary));

@@ -40,6 +40,12 @@ export interface DiagnosisRun {
 
 const storiesName = 'refresh-story';
 
+/**
+ * Where this fold's code lives. In the bundle it is a chunk whose name carries a hash of its
+ * content (rules included), so a cached state is tied to the code that made it.
+ */
+export const foldCode = import.meta.url;
+
 export function startDiagnosis(connections: readonly Connection[], options: { rules?: readonly Rule[]; resume?: DiagnosisState } = {}): DiagnosisRun {
   const rules = options.rules ?? allRules;
   const providers: ProviderOf = new Map(connections.map((c) => [c.name, c.provider]));

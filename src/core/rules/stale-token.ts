@@ -51,22 +51,25 @@ export const staleToken = defineRule({
       return;
     }
     if (event.event !== 'request' || event.at_fp === undefined) return;
-    const holder = entryOf(tokens.holders, `${event.pid}/${event.host}`, () => new Map<string, Rejections>(), maxHolders);
-    if (!holder) return;
+    const holderKey = `${event.pid}/${event.host}`;
     const request = logged as LoggedEvent<RequestEvent>;
     if (event.status === 401) {
-      const rejections = entryOf(holder, event.at_fp, () => ({ fp: event.at_fp!, count: 0, first: request, latest: [] }), maxTokensPerHolder);
+      const holder = entryOf(tokens.holders, holderKey, () => new Map<string, Rejections>(), maxHolders);
+      const rejections = holder && entryOf(holder, event.at_fp, () => ({ fp: event.at_fp!, count: 0, first: request, latest: [] }), maxTokensPerHolder);
       if (!rejections) return;
       rejections.count++;
       pushLatest(rejections.latest, request, 4);
-    } else if (isSuccess(event)) {
-      // The same process succeeding with another token has picked up the refresh.
-      for (const [fp, rejections] of holder) {
-        if (fp === event.at_fp) continue;
-        holder.delete(fp);
-        pushLatest(tokens.pickedUp, { ...rejections, pickedUpBy: logged }, 4);
-      }
+      return;
     }
+    const holder = tokens.holders.get(holderKey);
+    if (!holder || !isSuccess(event)) return;
+    // The same process succeeding with another token has picked up the refresh.
+    for (const [fp, rejections] of holder) {
+      if (fp === event.at_fp) continue;
+      holder.delete(fp);
+      pushLatest(tokens.pickedUp, { ...rejections, pickedUpBy: logged }, 4);
+    }
+    if (holder.size === 0) tokens.holders.delete(holderKey);
   },
   finish(conns, ctx) {
     return ctx.connections.flatMap((conn): Finding[] => {
