@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { usageError } from '../core/broker-error.js';
+import { noSuchConnection, usageError } from '../core/broker-error.js';
 import { exitCodes } from '../core/exit-codes.js';
 import { parseSince, sinceHelp, sinceStart, type Since } from '../core/parse-since.js';
 import { stripControl } from '../core/strip-control.js';
@@ -46,6 +46,7 @@ Options:
     return { conn, since, sinceText, match, json: values.json === true };
   },
   async run(opts, deps) {
+    if (opts.conn !== undefined && !deps.state().get(opts.conn)) throw noSuchConnection(opts.conn);
     const until = deps.now();
     const since = sinceStart(opts.since, until);
     const out = deps.io.stdout;
