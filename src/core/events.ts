@@ -55,6 +55,10 @@ export interface RequestEvent extends EventBase {
   'retry-after'?: string;
   error?: string;
   error_description?: string;
+  /** Same-origin redirects followed; target and path are where the answer finally came from. */
+  redirects?: number;
+  /** The host of a redirect to another origin, which was not followed (the 3xx is the status). */
+  redirect_refused?: string;
 }
 
 export interface ProbeEvent extends EventBase {

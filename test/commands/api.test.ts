@@ -9,8 +9,8 @@ describe('requestEvent', () => {
     const event = requestEvent(
       'bot',
       'GET',
-      url,
       {
+        finalUrl: url,
         status: 403,
         durationMs: 12,
         headers: { date: 'Sun, 22 Nov 2026 08:00:00 GMT', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1789725110', 'x-accepted-github-permissions': 'contents=read', server: 'GitHub.com' },
@@ -36,11 +36,11 @@ describe('requestEvent', () => {
   });
 
   it('OAuth-style and Slack-style error fields, even on HTTP 200; nothing from a success body', () => {
-    const slack = requestEvent('s', 'POST', new URL('https://slack.com/api/chat.postMessage'), { status: 200, durationMs: 1, headers: {}, body: '{"ok":false,"error":"missing_scope","needed":"chat:write"}' }, 'f');
+    const slack = requestEvent('s', 'POST', { finalUrl: new URL('https://slack.com/api/chat.postMessage'), status: 200, durationMs: 1, headers: {}, body: '{"ok":false,"error":"missing_scope","needed":"chat:write"}' }, 'f');
     assert.equal(slack.error, 'missing_scope');
-    const ok = requestEvent('s', 'GET', new URL('https://api.github.com/repos/a/b'), { status: 200, durationMs: 1, headers: {}, body: '{"message":"a field of a repo"}' }, 'f');
+    const ok = requestEvent('s', 'GET', { finalUrl: new URL('https://api.github.com/repos/a/b'), status: 200, durationMs: 1, headers: {}, body: '{"message":"a field of a repo"}' }, 'f');
     assert.equal(ok.error_description, undefined);
-    const html = requestEvent('s', 'GET', new URL('https://api.github.com/x'), { status: 502, durationMs: 1, headers: {}, body: '<html>bad gateway</html>' }, 'f');
+    const html = requestEvent('s', 'GET', { finalUrl: new URL('https://api.github.com/x'), status: 502, durationMs: 1, headers: {}, body: '<html>bad gateway</html>' }, 'f');
     assert.equal(html.error, undefined);
   });
 });
