@@ -37,7 +37,8 @@ export const apiCommand = defineCommand<ApiOptions>({
 
 Sends PATH to the connection's API (GitHub: api.github.com, or the connection's --api-base-url) with its
 token, prints the response body on stdout and the status on stderr, and logs a \`request\` event.
-Exit 1 when the answer is HTTP 400 or above.
+Redirects are followed within the API's origin only; one to another origin is not followed (the token
+and body stay), and exits 1 like an answer of HTTP 400 or above.
 
 Options:
   -X, --method METHOD   GET (default), POST, PUT, PATCH, DELETE
@@ -71,7 +72,8 @@ Options:
       }
     }
 
-    const ok = answer.status < 400;
+    // A redirect that was not followed is an answer the caller did not get.
+    const ok = answer.status < 400 && !answer.refusedRedirect;
     const where = `${answer.finalUrl.host}${answer.finalUrl.pathname}`;
     deps.io.stderr.write(`HTTP ${answer.status} ${answer.statusText} (${opts.method} ${where}, ${answer.durationMs} ms)\n`);
     if (answer.refusedRedirect) {
