@@ -275,8 +275,11 @@ async function call<T>(known: KnownSecrets, operation: () => Promise<T>): Promis
   try {
     return await operation();
   } catch (err) {
-    // The outbound policy refused a URL (a discovered endpoint on plain http, say): that is the broker's own words.
-    if (err instanceof OutboundRefusedError) throw err;
+    // The outbound policy refused a URL (a discovered endpoint on plain http, say): that is the broker's own
+    // words. openid-client wraps what its fetch throws as "something went wrong", with the error as cause.
+    const refused = err instanceof OutboundRefusedError ? err : (err as { cause?: unknown })?.cause;
+    if (refused instanceof OutboundRefusedError) throw refused;
+    if (refused instanceof BrokerError && err instanceof client.ClientError) throw refused;
     throw new OAuthError(describeOAuthFailure(err, known));
   }
 }
@@ -288,6 +291,8 @@ async function call<T>(known: KnownSecrets, operation: () => Promise<T>): Promis
  */
 export function describeOAuthFailure(err: unknown, known: KnownSecrets = { secrets: [] }): OAuthFailure {
   if (err instanceof OAuthError) return err.failure;
+  // openid-client's catch-all ("something went wrong") says nothing: the error it wraps does.
+  if (err instanceof client.ClientError && err.code === undefined && err.cause !== undefined) return describeOAuthFailure(err.cause, known);
   const scrubSecrets = secretScrubber(known);
   const scrub = (text: string | undefined): string | undefined => (text === undefined ? undefined : scrubSecrets(text).slice(0, 500));
   if (err instanceof client.ResponseBodyError) {

@@ -40,7 +40,7 @@ export interface ProxySettings {
 /** curl's and undici's reading of the variables: the lowercase name wins, empty means unset. */
 export function proxySettingsOf(env: Env): ProxySettings {
   const pick = (name: string) => env[name.toLowerCase()] || env[name] || undefined;
-  return { httpProxy: pick('HTTP_PROXY'), httpsProxy: pick('HTTPS_PROXY'), noProxy: env.no_proxy ?? env.NO_PROXY ?? '' };
+  return { httpProxy: pick('HTTP_PROXY'), httpsProxy: pick('HTTPS_PROXY'), noProxy: env.no_proxy || env.NO_PROXY || '' };
 }
 
 const maxRedirects = 10;
@@ -133,7 +133,9 @@ function proxyClientFor(settings: ProxySettings): Promise<ProxyClient> {
   let client = proxyClients.get(key);
   if (!client) {
     client = (async () => {
-      const undici = await import('undici');
+      const loaded = await import('undici');
+      // Bundled by esbuild, the CommonJS package arrives as the module's default export.
+      const undici = typeof loaded.EnvHttpProxyAgent === 'function' ? loaded : (loaded.default as unknown as typeof loaded);
       try {
         // Explicit values (never undefined) so only the environment the broker was given counts; NO_PROXY
         // matching (host, .suffix, host:port, *) is undici's, the same as curl's.
