@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { oauthConfiguration } from '../../src/adapters/oauth-client.js';
+import { mintInstallationToken } from '../../src/adapters/github-app-token.js';
+import { oauthConfiguration, refreshGrant } from '../../src/adapters/oauth-client.js';
 import { OutboundRefusedError, outboundFetchFor, proxySettingsOf } from '../../src/adapters/outbound-http.js';
 import { BrokerError } from '../../src/core/broker-error.js';
 import { outboundUrlProblem } from '../../src/core/outbound-policy.js';
@@ -147,6 +148,38 @@ describe('an IPv4-mapped loopback address is not loopback (the OAuth path alread
   it('nothing is sent to http://[::ffff:127.0.0.1]:PORT', async () => {
     const port = new URL(listener.origin).port;
     await assert.rejects(outboundFetchFor({})(`http://[::ffff:127.0.0.1]:${port}/user`, { headers: { authorization: 'Bearer fake-token-5c4d' } }), /refusing plain http:\/\/ to a non-loopback host/);
+    assert.deepEqual(listener.seen, []);
+  });
+});
+
+describe('the OAuth client and the GitHub App mint send through the same policy', () => {
+  let listener: Awaited<ReturnType<typeof listen>>;
+  let discovery: Awaited<ReturnType<typeof listen>>;
+  let mapped = '';
+  before(async () => {
+    listener = await listen((_req, res) => res.end('{}'), '::');
+    mapped = `http://[::ffff:127.0.0.1]:${new URL(listener.origin).port}`;
+    // A loopback issuer (so openid-client allows http) whose discovery names a token endpoint elsewhere on plain http.
+    discovery = await listen((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ issuer: discovery.origin, token_endpoint: `${mapped}/token` }));
+    });
+  });
+  after(() => {
+    listener.server.close();
+    discovery.server.close();
+  });
+
+  it('a discovered token endpoint on a non-loopback http host gets no refresh token and no client secret', async () => {
+    const config = await oauthConfiguration({ issuer: discovery.origin, discovery: true }, { clientId: 'fake-client', clientSecret: 'fake-secret-9a8b' });
+    await assert.rejects(refreshGrant(config, 'fake-refresh-token-1f2e'), OutboundRefusedError);
+    assert.deepEqual(listener.seen, []);
+  });
+
+  it('a GitHub App whose API base is such a host gets no JWT', async () => {
+    const connection = { name: 'app', provider: 'github-app', kind: 'service', scopes: [], appId: 1, installation: { id: 7, account: 'acme' }, apiBaseUrl: mapped, createdAt: new Date().toISOString(), generation: 0, acknowledgements: [] } as const;
+    const { privateKey } = await import('node:crypto').then((c) => c.generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }));
+    await assert.rejects(mintInstallationToken({ ...connection, scopes: [], acknowledgements: [] }, { private_key: privateKey }), OutboundRefusedError);
     assert.deepEqual(listener.seen, []);
   });
 });
