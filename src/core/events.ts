@@ -92,6 +92,10 @@ export const RequestEventSchema = z.object({
   'retry-after': optionalText,
   error: optionalText,
   error_description: optionalText,
+  // Same-origin redirects followed; target and path are where the answer finally came from.
+  redirects: z.optional(count),
+  // The host of a redirect to another origin, which was not followed (the 3xx is the status).
+  redirect_refused: optionalText,
   ...writer,
 });
 
