@@ -23,12 +23,11 @@ const { Text } = await import('ink');
 const { DoctorScreen } = await import('../../src/ui/screens/DoctorScreen.js');
 const { StatusScreen } = await import('../../src/ui/screens/StatusScreen.js');
 const { createDeps } = await import('../../src/commands/deps.js');
-const { gatherFacts } = await import('../../src/commands/gather-facts.js');
+const { diagnoseHome } = await import('../../src/commands/diagnose-home.js');
 const { loadStatusSnapshot } = await import('../../src/commands/status.js');
-const { diagnose } = await import('../../src/core/diagnose.js');
 const { toDoctorReport } = await import('../../src/core/doctor-report.js');
 const { toStatusReport } = await import('../../src/core/health-rows.js');
-const { withRunbookActions } = await import('../../src/core/runbook.js');
+const { withRunbook } = await import('../../src/core/runbook.js');
 const { readRunbooks } = await import('../../src/adapters/runbook-files.js');
 
 const seed = fuzzSeed(0x0b5e55ed);
@@ -54,11 +53,10 @@ function leaksIn(frame: string, where: string): Leak[] {
 async function reportsFor(home: FuzzHome, dir: string) {
   const deps = createDeps({ io: capturedIo(), env: fuzzEnv(dir, home), home: dir, mode: 'tty', now: () => now });
   // What `broker doctor --since all` builds before it renders (src/commands/doctor.ts).
-  const gathered = await gatherFacts(deps, { since: null, until: now });
-  const found = diagnose(gathered.facts);
-  const runbooks = readRunbooks([...new Set(found.map((f) => f.id))]);
-  const findings = found.map((f) => withRunbookActions(f, runbooks.get(f.id)));
-  const doctor = toDoctorReport({ store: gathered.facts.store, since: null, until: now, linesRead: gathered.linesRead, linesSkipped: gathered.linesSkipped, connections: gathered.facts.connections, findings });
+  const diagnosed = await diagnoseHome(deps, { since: null, until: now });
+  const runbooks = readRunbooks([...new Set(diagnosed.findings.map((f) => f.id))]);
+  const findings = diagnosed.findings.map((f) => withRunbook(f, runbooks.get(f.id)));
+  const doctor = toDoctorReport({ ...diagnosed, findings, since: null, until: now });
   const snapshot = await loadStatusSnapshot(deps, undefined);
   return { doctor, runbooks, snapshot };
 }
@@ -106,7 +104,7 @@ describe('fuzz: the doctor and status screens over hostile logs', () => {
       rendering = where('doctor');
 
       const app = render(
-        <DoctorScreen report={doctor} runbookFix={(id) => runbooks.get(id)?.sections.Fix} runAction={() => Promise.reject(new Error('the fuzz test runs no action'))} onDone={() => {}} />,
+        <DoctorScreen scan={async () => doctor} runbookFix={(id) => runbooks.get(id)?.sections.Fix} runAction={() => Promise.reject(new Error('the fuzz test runs no action'))} onDone={() => {}} />,
       );
       try {
         const list = (f: string) => f.includes('log lines read') && f.includes('enter runbook');

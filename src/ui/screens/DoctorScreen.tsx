@@ -110,7 +110,7 @@ function FindingList({ findings, selected }: { findings: Finding[]; selected: nu
   return (
     <Box flexDirection="column">
       {findings.map((f, i) => (
-        <Box key={`${f.id}:${f.conn}:${f.state}`} flexDirection="column">
+        <Box key={i} flexDirection="column">
           {i === firstResolved ? <Text color={theme.muted}>resolved (history, not health)</Text> : null}
           <Text wrap="truncate-end" inverse={i === selected} dimColor={f.state === 'resolved'}>
             {i === selected ? '› ' : '  '}
@@ -132,8 +132,8 @@ function FindingDetail({ finding, fix }: { finding: Finding; fix: string | undef
       </Text>
       <Text>{stripControl(finding.summary)}</Text>
       {finding.evidence.length > 0 ? <Text color={theme.heading}>evidence</Text> : null}
-      {finding.evidence.map((e) => (
-        <Text key={`${e.file}:${e.line}`} wrap="truncate-end" color={theme.muted}>
+      {finding.evidence.map((e, i) => (
+        <Text key={i} wrap="truncate-end" color={theme.muted}>
           {'  '}{e.file}:{e.line}  {e.text}
         </Text>
       ))}
