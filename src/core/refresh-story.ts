@@ -44,11 +44,13 @@ export interface FailureGroup {
   head: ExplainedFailure[];
   /** The latest few. */
   tail: ExplainedFailure[];
-  /** race: the processes that presented the raced token (winners and their direct losers). */
+  /** race: the processes of the first race (its winner and the losers that presented the same token). */
   processes: string[];
+  /** race: how many races the episode holds (distinct winners). */
+  races: number;
   /** race: failures that presented a winner's new token. */
   afterRace: number;
-  /** race: where the winners are; a winner's own success does not end its race. */
+  /** race: where the latest winners are; a winner's own success does not end its race. */
   winners: string[];
   /** Set once a later success ended the episode. */
   resolvedBy?: LoggedEvent;
@@ -70,6 +72,8 @@ const headSize = 6;
 const tailSize = 4;
 const maxProcesses = 64;
 const maxWinnerTokens = 16;
+// A winner is settled within a minute of its loser, so only the latest few can still be exempt.
+const maxWinnersKept = 16;
 // A refresh storm at one instant must not hold the whole log back for the race lookahead.
 const maxPending = 4096;
 
@@ -209,16 +213,24 @@ function record(story: ConnStory, explained: ExplainedFailure): void {
   // Logged a little out of order, before a success that came after it: already over.
   const recovered = story.lastRecoveryMs[kind];
   const into = recovered !== undefined && explained.failure.t < recovered ? story.closed : story.open;
-  const group = (into[kind] ??= { kind, count: 0, first: explained, last: explained, head: [], tail: [], processes: [], afterRace: 0, winners: [] });
+  const group = (into[kind] ??= { kind, count: 0, first: explained, last: explained, head: [], tail: [], processes: [], races: 0, afterRace: 0, winners: [] });
   group.count++;
   if (explained.failure.t >= group.last.failure.t) group.last = explained;
   if (explained.failure.t < group.first.failure.t) group.first = explained;
   pushEarliest(group.head, explained, headSize);
   pushLatest(group.tail, explained, tailSize);
   if (explained.winner) {
-    if (!group.winners.includes(placeOf(explained.winner))) group.winners.push(placeOf(explained.winner));
+    const winner = placeOf(explained.winner);
     if (explained.afterRace) group.afterRace++;
-    else for (const process of [processOf(explained.winner), processOf(explained.failure)]) if (!group.processes.includes(process)) pushEarliest(group.processes, process, maxProcesses);
+    else if (!group.winners.includes(winner)) {
+      group.races++;
+      pushLatest(group.winners, winner, maxWinnersKept);
+    }
+    // Counted for the first race only, the one the summary tells: later races are counted as races.
+    const firstWinner = group.head.find((f) => f.winner && !f.afterRace)?.winner;
+    if (!explained.afterRace && firstWinner && placeOf(firstWinner) === winner) {
+      for (const process of [processOf(explained.winner), processOf(explained.failure)]) if (!group.processes.includes(process)) pushEarliest(group.processes, process, maxProcesses);
+    }
   }
 }
 

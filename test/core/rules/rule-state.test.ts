@@ -50,8 +50,8 @@ const generators: Record<string, Make> = {
     i % 3 === 0
       ? { event: 'probe', conn: pick(names), check: pick(['token-endpoint', 'identity'] as const), outcome: 'error', status: 401, error: 'invalid_client', error_code: 'AADSTS700024', date: new Date(T0 - n(10 * day)).toUTCString(), identity: word(), ...writer(word, n) }
       : request(pick(names), 200, word, n, { date: new Date(T0 - n(10 * day)).toUTCString() }),
-  // Within the last hour, 2,000 targets in turn: every error a new (target, minute), the per-minute counts are what could pile up.
-  'error-spike': (i, word, pick, n) => request('lin', 500 + n(100), word, n, { ts: new Date(T0 - hour + i * 180).toISOString(), target: `t${i % 2000}.example` }),
+  // Over the last two hours (the per-minute counts fill their hour by the halfway mark), 2,000 targets in turn: every error a new (target, minute).
+  'error-spike': (i, word, pick, n) => request('lin', 500 + n(100), word, n, { ts: new Date(T0 - 2 * hour + i * 360).toISOString(), target: `t${i % 2000}.example` }),
   'idle-expiry-soon': (i, word, pick, n) => refresh(pick(names), 'ok', word, n, { status: 200, new_rt_fp: word() }),
   'idle-revoked': (i, word, pick, n) => refresh(pick(names), 'error', word, n, { status: 400, error: 'invalid_grant', rt_last_used_at: at(-n(400) * day) }),
   'insufficient-scope': (i, word, pick, n) => request(pick(names), 403, word, n, { path: `/${word()}/${word()}`, 'x-oauth-scopes': word(), 'x-accepted-oauth-scopes': word() }),
