@@ -144,6 +144,13 @@ function settle(state: StoryState, providers: ProviderOf): void {
     return;
   }
   if (event.event === 'probe') {
+    const probe = logged as LoggedEvent<ProbeEvent>;
+    // A mint for the installation is what a GitHub App's refresh is: its failures are told the same way.
+    if (event.check === 'installation') {
+      if (event.outcome === 'ok') succeeded(story, logged, failureKinds);
+      else record(story, explain(story, probe, provider, []));
+      return;
+    }
     if (event.check !== 'token-endpoint') return;
     if (event.outcome === 'ok') {
       clientAccepted(story, logged);
@@ -151,7 +158,7 @@ function settle(state: StoryState, providers: ProviderOf): void {
       return;
     }
     const classified = classifyProviderError(provider, event);
-    if (clientCauses.has(classified.cause)) record(story, { failure: logged as LoggedEvent<ProbeEvent>, classified, kind: 'client' });
+    if (event.error === 'client_secret_unavailable' || clientCauses.has(classified.cause)) record(story, { failure: probe, classified, kind: 'client' });
     return;
   }
   const refresh = logged as LoggedEvent<RefreshEvent>;
@@ -166,21 +173,22 @@ function settle(state: StoryState, providers: ProviderOf): void {
   record(story, explain(story, refresh, provider, state.pending));
 }
 
-function explain(story: ConnStory, failure: LoggedEvent<RefreshEvent>, provider: ProviderId, lookahead: LoggedEvent[]): ExplainedFailure {
+function explain(story: ConnStory, failure: LoggedEvent<RefreshEvent> | LoggedEvent<ProbeEvent>, provider: ProviderId, lookahead: LoggedEvent[]): ExplainedFailure {
   const classified = classifyProviderError(provider, failure.event);
   const base = { failure, classified, lastSuccessMs: story.lastSuccess?.t };
   const minted = mintedKind(provider, failure.event, classified.cause);
   if (minted) return { ...base, kind: minted };
   if (clientCauses.has(classified.cause)) return { ...base, kind: 'client' };
-  if (!loginNeededCauses.has(classified.cause)) return { ...base, kind: 'other' };
-  const winner = raceWinner(failure, story.recentOks) ?? raceWinner(failure, lookahead);
+  if (!loginNeededCauses.has(classified.cause) || failure.event.event !== 'refresh') return { ...base, kind: 'other' };
+  const refresh = failure as LoggedEvent<RefreshEvent>;
+  const winner = raceWinner(refresh, story.recentOks) ?? raceWinner(refresh, lookahead);
   if (winner) {
     if (winner.event.new_rt_fp !== undefined && !story.winnerTokens.some(([token]) => token === winner.event.new_rt_fp)) {
       pushLatest(story.winnerTokens, [winner.event.new_rt_fp, winner], maxWinnerTokens);
     }
     return { ...base, kind: 'race', winner };
   }
-  const earlier = story.winnerTokens.find(([token]) => token === failure.event.rt_fp);
+  const earlier = story.winnerTokens.find(([token]) => token === refresh.event.rt_fp);
   if (earlier) return { ...base, kind: 'race', winner: earlier[1], afterRace: true };
   return { ...base, kind: 'grant' };
 }
@@ -190,7 +198,7 @@ function explain(story: ConnStory, failure: LoggedEvent<RefreshEvent>, provider:
  * provider without refresh tokens (GitHub App installation tokens, minted with the app's JWT) refused.
  * There "Bad credentials" means the app's key was refused, and 404/suspended means the installation is gone.
  */
-function mintedKind(provider: ProviderId, event: RefreshEvent, cause: CanonicalCause): FailureKind | undefined {
+function mintedKind(provider: ProviderId, event: RefreshEvent | ProbeEvent, cause: CanonicalCause): FailureKind | undefined {
   if (event.error === 'client_secret_unavailable') return 'client';
   if (providerProfile(provider).refreshTokens !== 'none') return undefined;
   if (cause === 'invalid_grant' || clientCauses.has(cause)) return 'client';

@@ -9,6 +9,7 @@ import { insufficientScope } from './insufficient-scope.js';
 import { keychainUnavailable } from './keychain-unavailable.js';
 import { newDestination } from './new-destination.js';
 import { personalInCi } from './personal-in-ci.js';
+import { providerUnreachable } from './provider-unreachable.js';
 import { proxyConflict } from './proxy-conflict.js';
 import { rateLimited } from './rate-limited.js';
 import { refreshRace } from './refresh-race.js';
@@ -35,6 +36,7 @@ export const rules: Rule[] = [
   staleToken,
   accessExpired,
   clockSkew,
+  providerUnreachable,
   rateLimited,
   keychainUnavailable,
 ];
