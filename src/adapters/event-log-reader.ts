@@ -1,8 +1,11 @@
-import { open, readdir, type FileHandle } from 'node:fs/promises';
+import { readdir, type FileHandle } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { LoggedEvent } from '../core/events.js';
 import { rotatedLogPath } from '../core/log-files.js';
 import { parseTimedEvent } from '../core/parse-event.js';
+import { openLogForReading } from './event-log-file.js';
+import { latestTime, surveyPrefix, type PrefixSurvey } from './event-log-survey.js';
+import { openRotatedLogIndex } from './rotated-log-index.js';
 import type { HomePaths } from './home.js';
 
 export interface EventQuery {
@@ -36,7 +39,6 @@ const scanChunkBytes = 1024 * 1024;
 const probeChunkBytes = 16 * 1024;
 const seekStopBytes = 64 * 1024;
 const newline = 0x0a;
-const countStretches = 3;
 
 /**
  * Reads the events in a window from the rotated files (events.N.jsonl, higher N older) and then
@@ -63,11 +65,21 @@ async function visitEvents(paths: HomePaths, query: EventQuery, onEvent: (logged
   const summary: EventLogSummary = { linesRead: 0, linesSkipped: 0, files: [] };
   // Open every file before reading any, so a rotation mid-read cannot move lines out from under us.
   const handles = await openLogFiles(paths.events);
+  const index = query.since === null ? null : openRotatedLogIndex(paths);
   try {
-    for (const { path, handle } of handles) await readFile(path, handle, query, summary, onEvent, holdPerFile, betweenChunks);
+    for (const { path, handle } of handles) {
+      const stats = await handle.stat();
+      // A rotated file that holds nothing as late as the window (by its latest line, not its last) is not read.
+      if (index && query.since && path !== paths.events) {
+        const latest = await index.latestTime(stats, () => latestTime(handle, stats.size));
+        if (latest !== null && latest < query.since.getTime() - reorderSlackMs) continue;
+      }
+      await readFile(path, handle, stats.size, query, summary, onEvent, holdPerFile, betweenChunks);
+    }
   } finally {
     await Promise.all(handles.map(({ handle }) => handle.close()));
   }
+  index?.save();
   return summary;
 }
 
@@ -90,38 +102,34 @@ async function openLogFiles(livePath: string): Promise<{ path: string; handle: F
     .map((n) => rotatedLogPath(livePath, n));
   const ordered = present.has(live) ? [...rotated, livePath] : rotated;
   const opened: { path: string; handle: FileHandle }[] = [];
-  for (const path of ordered) {
-    try {
-      opened.push({ path, handle: await open(path, 'r') });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  try {
+    for (const path of ordered) {
+      const handle = await openLogForReading(path);
+      if (handle) opened.push({ path, handle });
     }
+  } catch (err) {
+    await Promise.all(opened.map(({ handle }) => handle.close()));
+    throw err;
   }
   return opened;
 }
 
-async function readFile(path: string, handle: FileHandle, query: EventQuery, result: EventLogSummary, onEvent: (logged: LoggedEvent) => void, holdPerFile: boolean, betweenChunks?: BetweenChunks): Promise<void> {
-  const size = (await handle.stat()).size;
+async function readFile(path: string, handle: FileHandle, size: number, query: EventQuery, result: EventLogSummary, onEvent: (logged: LoggedEvent) => void, holdPerFile: boolean, betweenChunks?: BetweenChunks): Promise<void> {
   const sinceMs = query.since?.getTime() ?? null;
   const untilMs = query.until.getTime();
   let start = 0;
-  if (sinceMs !== null) {
-    const last = await lastTimedLine(handle, size);
-    if (last !== null && last.ms < sinceMs - reorderSlackMs) return;
-    start = await seekToTime(handle, size, sinceMs - reorderSlackMs);
-  }
+  if (sinceMs !== null) start = await seekToTime(handle, size, sinceMs - reorderSlackMs);
   const file = basename(path);
   result.files.push(file);
-  // Evidence cites exact 1-based line numbers: after a seek the skipped prefix's newlines are counted (memchr speed, ≤ 64 MiB per file with the writer's rotation).
-  const linesBefore = start === 0 ? Promise.resolve(0) : countNewlines(handle, start);
-  linesBefore.catch(() => undefined);
-  // Collecting, the count runs alongside the scan and line numbers are fixed up after; streaming, it comes first.
-  const held: LoggedEvent[] | null = holdPerFile ? [] : null;
-  const base = held === null ? await linesBefore : 0;
+  // The lines before the seek point are read anyway, for evidence's exact 1-based line numbers
+  // (memchr speed, ≤ 64 MiB per file with the writer's rotation); the same pass finds a line stamped
+  // inside the window there (a clock stepped back, logs merged), from which the read then starts.
+  const survey: Promise<PrefixSurvey> = start === 0 || sinceMs === null ? Promise.resolve({ newlines: 0, firstInWindow: null }) : surveyPrefix(handle, start, { fromMs: sinceMs, untilMs });
+  survey.catch(() => undefined);
   const needles = [query.match, query.conn === undefined ? undefined : JSON.stringify(query.conn)]
     .filter((n): n is string => n !== undefined && n !== '')
     .map((n) => Buffer.from(n, 'utf8'));
-  const onLine = (line: ScannedLine): void => {
+  const lineHandler = (base: number, sink: (logged: LoggedEvent) => void) => (line: ScannedLine): void => {
     if (line.oversized) {
       result.linesSkipped++;
       return;
@@ -135,15 +143,24 @@ async function readFile(path: string, handle: FileHandle, query: EventQuery, res
     }
     if ((sinceMs !== null && parsed.ms < sinceMs) || parsed.ms > untilMs) return;
     if (query.conn !== undefined && parsed.event.conn !== query.conn) return;
-    const logged = { event: parsed.event, file, line: base + line.index + 1 };
-    if (held === null) onEvent(logged);
-    else held.push(logged);
+    sink({ event: parsed.event, file, line: base + line.index + 1 });
   };
-  result.linesRead += await scanLines(handle, start, size, scanChunkBytes, onLine, needles[0], betweenChunks);
-  if (held === null) return;
-  const heldBase = await linesBefore;
+  const scan = (from: number, to: number, base: number, sink: (logged: LoggedEvent) => void) => scanLines(handle, from, to, scanChunkBytes, lineHandler(base, sink), needles[0], betweenChunks);
+
+  if (!holdPerFile) {
+    // Streaming, events go out in file order as they are read, so the survey comes first.
+    const { newlines, firstInWindow } = await survey;
+    const from = firstInWindow ?? { offset: start, newlinesBefore: newlines };
+    result.linesRead += await scan(from.offset, size, from.newlinesBefore, onEvent);
+    return;
+  }
+  // Collecting, the survey runs alongside the scan from the seek point; line numbers are fixed up after.
+  const held: LoggedEvent[] = [];
+  result.linesRead += await scan(start, size, 0, (logged) => held.push(logged));
+  const { newlines, firstInWindow } = await survey;
+  if (firstInWindow) result.linesRead += await scan(firstInWindow.offset, start, firstInWindow.newlinesBefore, onEvent);
   for (const logged of held) {
-    logged.line += heldBase;
+    logged.line += newlines;
     onEvent(logged);
   }
 }
@@ -305,18 +322,6 @@ async function firstTimedLine(handle: FileHandle, size: number, from: number, li
   return found;
 }
 
-/** The last line of the file that carries an ISO ts, looking only at the last 64 KiB. */
-async function lastTimedLine(handle: FileHandle, size: number): Promise<{ offset: number; ms: number } | null> {
-  let found: { offset: number; ms: number } | null = null;
-  const from = Math.max(0, size - seekStopBytes);
-  await scanLines(handle, from === 0 ? 0 : from - 1, size, probeChunkBytes, (line) => {
-    if (line.offset < from || line.oversized) return;
-    const ms = lineTime(line);
-    if (ms !== null) found = { offset: line.offset, ms };
-  });
-  return found;
-}
-
 /**
  * A line start at or before the first line stamped ≥ target. The log is append-only, so ts grows
  * with the offset: each probe lands mid-file, moves to the next line start and reads its ts.
@@ -335,27 +340,6 @@ async function seekToTime(handle: FileHandle, size: number, targetMs: number): P
 
 function lineTime(line: ScannedLine): number | null {
   return parseTimedEvent(line.bytes.toString('utf8', line.from, line.to))?.ms ?? null;
-}
-
-/** Newlines in [0, end), counted in a few stretches at once so the reads overlap the window's parsing. */
-async function countNewlines(handle: FileHandle, end: number): Promise<number> {
-  const stretch = Math.ceil(end / countStretches);
-  const counts = await Promise.all(Array.from({ length: countStretches }, (_, i) => countNewlinesIn(handle, i * stretch, Math.min(end, (i + 1) * stretch))));
-  return counts.reduce((a, b) => a + b, 0);
-}
-
-async function countNewlinesIn(handle: FileHandle, from: number, end: number): Promise<number> {
-  const buffer = Buffer.allocUnsafe(4 * scanChunkBytes);
-  let count = 0;
-  let position = from;
-  while (position < end) {
-    const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, end - position), position);
-    if (bytesRead === 0) break;
-    const chunk = buffer.subarray(0, bytesRead);
-    for (let at = chunk.indexOf(newline); at !== -1; at = chunk.indexOf(newline, at + 1)) count++;
-    position += bytesRead;
-  }
-  return count;
 }
 
 function isBlank(bytes: Buffer, from: number, to: number): boolean {

@@ -28,6 +28,9 @@ export interface RefreshEvent extends EventBase {
   generation?: number;
   lock_wait_ms?: number;
   duration_ms?: number;
+  // From the provider's answer to the new bundle being stored: the only moment a crash loses the
+  // rotated refresh token (and, where reuse revokes the grant, the connection).
+  persist_ms?: number;
   // true when this process found another process's fresh token under the lock and used it.
   adopted?: boolean;
 }
