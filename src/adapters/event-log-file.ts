@@ -2,6 +2,7 @@ import { closeSync, constants, fstatSync, openSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { BrokerError } from '../core/broker-error.js';
 import { exitCodes } from '../core/exit-codes.js';
+import { homeWriteError } from './home.js';
 
 // The event log's files are opened without blocking and used only when they are regular files:
 // open(2) of a FIFO waits for the other end for ever (a reading command hung; `broker token`, in a
@@ -45,7 +46,7 @@ export function openLogForAppend(path: string): number {
   } catch (err) {
     // A FIFO nobody reads: O_NONBLOCK makes open fail with ENXIO instead of waiting.
     if ((err as NodeJS.ErrnoException).code === 'ENXIO') throw notRegular(path, 'a FIFO');
-    throw err;
+    throw homeWriteError(err, `append to ${path}`);
   }
   const stats = fstatSync(fd);
   if (!stats.isFile()) {

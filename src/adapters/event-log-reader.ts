@@ -1,6 +1,8 @@
 import { readdir, type FileHandle } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
+import { BrokerError } from '../core/broker-error.js';
 import type { LoggedEvent } from '../core/events.js';
+import { exitCodes } from '../core/exit-codes.js';
 import { rotatedLogPath } from '../core/log-files.js';
 import { parseTimedEvent } from '../core/parse-event.js';
 import { openLogForReading } from './event-log-file.js';
@@ -88,7 +90,9 @@ async function openLogFiles(livePath: string): Promise<{ path: string; handle: F
   try {
     names = await readdir(dirname(livePath));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return [];
+    if (code === 'ENOTDIR') throw new BrokerError(`the event log folder ${dirname(livePath)} is not a folder`, exitCodes.usage, 'point BROKER_HOME (or --home) at a folder, or move the file in the way aside');
     throw err;
   }
   const present = new Set(names);

@@ -55,7 +55,8 @@ export function ensureHomeDirs(paths: HomePaths): void {
       throw new BrokerError(`the broker home ${dir === paths.root ? '' : 'folder '}${dir} is not a folder`, exitCodes.usage, 'point BROKER_HOME (or --home) at a folder, or move the file aside');
     }
     try {
-      if (!existing) mkdirSync(dir, { recursive: true, mode: 0o700 });
+      // Only the root's parents are made on the way: Node's recursive mkdir reports EROFS as ENOENT.
+      if (!existing) mkdirSync(dir, { recursive: dir === paths.root, mode: 0o700 });
       if (!existing || (existing.mode & 0o777) !== 0o700) chmodSync(dir, 0o700);
     } catch (err) {
       // A read-only home: reading still works; every write names the home when it fails.

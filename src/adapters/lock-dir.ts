@@ -1,4 +1,5 @@
-import { statSync, utimesSync } from 'node:fs';
+import { accessSync, constants, statSync, utimesSync } from 'node:fs';
+import { dirname } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { BrokerError } from '../core/broker-error.js';
 import { exitCodes } from '../core/exit-codes.js';
@@ -39,6 +40,13 @@ export function rewindFutureLock(lockPath: string, now = Date.now()): boolean {
 
 /** Takes the lock directory at lockPath, waiting as options.retries says; resolves to its release. */
 export async function takeLockDir(lockPath: string, options: LockDirOptions): Promise<() => Promise<void>> {
+  // proper-lockfile retries every failed mkdir until its time is up: a folder that cannot be
+  // written to (a read-only home) would cost the whole wait before saying so.
+  try {
+    accessSync(dirname(lockPath), constants.W_OK);
+  } catch (err) {
+    throw homeWriteError(err, `take the lock ${lockPath}`);
+  }
   rewindFutureLock(lockPath);
   try {
     return await lockfile.lock(lockPath, {
