@@ -2,8 +2,6 @@ import assert from 'node:assert/strict';
 import { mkdirSync, statSync, utimesSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { startOidcProvider, type RunningOidcProvider } from '../../fixtures/providers/oidc-provider-server.js';
-import { internalLockPath } from '../../src/adapters/home.js';
-import { rewindFutureLock } from '../../src/adapters/lock-dir.js';
 import { acquireRefreshLock, refreshLockPath } from '../../src/adapters/refresh-lock.js';
 import { oidcDeps, seedOidcConnection, seededSecretEnv } from '../support/oidc-connection.js';
 import { runBroker } from '../support/run-broker.js';
@@ -40,6 +38,7 @@ describe('a lock dated in the future', () => {
     const home = tempHome();
     const deps = oidcDeps(op, home);
     await seedOidcConnection(deps, op, 'svc');
+    const { internalLockPath } = await import('../../src/adapters/home.js');
     const lock = internalLockPath(deps.paths, 'state');
     mkdirSync(lock);
     utimesSync(lock, inAnHour(), inAnHour());
@@ -49,6 +48,7 @@ describe('a lock dated in the future', () => {
   });
 
   it('a live holder\'s lock (stamped now) is left alone', async () => {
+    const { rewindFutureLock } = await import('../../src/adapters/lock-dir.js');
     const deps = oidcDeps(op, tempHome());
     const held = await acquireRefreshLock(deps.paths, 'svc', {});
     try {
