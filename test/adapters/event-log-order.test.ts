@@ -55,7 +55,7 @@ describe('a log out of time order', () => {
   });
 
   it('two logs merged new-then-old', async () => {
-    const paths = logHome({ 'events.jsonl': [...lines(recentStart, 24_787, 2_900, 'new'), ...lines(old, 40_000, minute, 'old')] });
+    const paths = logHome({ 'events.jsonl': [...lines(recentStart, 24_787, 2_900, 'new'), ...lines(old, 40_000, 5_000, 'old')] });
     await assertWindowComplete(paths, 24_787);
   });
 
