@@ -73,9 +73,11 @@ export function openFileBackend(paths: HomePaths, passphrase: string | undefined
   const withLock = async <T>(change: () => T): Promise<T> => {
     const release = await takeLockDir(lockPath, { what: `the token store lock ${lockPath}`, retries: { retries: 200, minTimeout: 5, maxTimeout: 50 } });
     try {
-      // Every writer of secrets.enc holds this lock, so a temp file beside it is a killed writer's leftover.
+      const result = change();
+      // Every writer of secrets.enc holds this lock, so a temp file beside it is a killed writer's
+      // leftover; swept after the write, which a refresh waits on with a rotated token in hand.
       removeLeftoverTemps(file);
-      return change();
+      return result;
     } finally {
       await release();
     }
