@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, renameSync, rmSync, statSync, unlinkSync, writeSync, constants } from 'node:fs';
+import { openLogForAppend } from './event-log-file.js';
 import { hostname } from 'node:os';
 import type { NewEvent } from '../core/events.js';
 import { rotatedLogPath } from '../core/log-files.js';
@@ -31,7 +32,7 @@ export function createEventLogWriter(path: string, options: EventLogWriterOption
   return (event) => {
     const record = { ts: new Date().toISOString(), ...event, pid: process.pid, host, ...withoutUndefined(options.context) };
     const line = Buffer.from(`${JSON.stringify(record)}\n`, 'utf8');
-    const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600);
+    const fd = openLogForAppend(path);
     try {
       writeSync(fd, line);
       if (fstatSync(fd).size > options.maxBytes) rotateOnce(path, options.maxBytes, options.keep);

@@ -56,6 +56,14 @@ const generators: Record<string, Make> = {
   'idle-revoked': (i, word, pick, n) => refresh(pick(names), 'error', word, n, { status: 400, error: 'invalid_grant', rt_last_used_at: at(-n(400) * day) }),
   'insufficient-scope': (i, word, pick, n) => request(pick(names), 403, word, n, { path: `/${word()}/${word()}`, 'x-oauth-scopes': word(), 'x-accepted-oauth-scopes': word() }),
   'keychain-unavailable': (i, word, pick, n) => request(pick(names), 200, word, n),
+  // Timeouts, failed connections and 5xx from every connection, with an answer now and then: episodes that end and start again.
+  'provider-unreachable': (i, word, pick, n) =>
+    i % 7 === 0
+      ? { event: 'probe', conn: pick(names), check: 'token-endpoint', outcome: 'ok', ...writer(word, n) }
+      : i % 2
+        ? { event: 'probe', conn: pick(names), check: 'identity', outcome: 'error', error: 'timeout', error_description: word(), ...writer(word, n) }
+        : refresh(pick(names), 'error', word, n, { status: 500 + n(100), error: word(), error_description: word() }),
+  'token-store-damaged': (i, word, pick, n) => request(pick(names), 200, word, n),
   'new-destination': (i, word, pick, n) => request(pick(names), 200, word, n, { agent: `agent-${word()}` }),
   'personal-in-ci': (i, word, pick, n) => ({ event: 'token', conn: pick(names), at_fp: word(), generation: n(1000), ci: true, ...writer(word, n) }),
   'proxy-conflict': (i, word, pick, n) => request(pick(names), 200, word, n),
