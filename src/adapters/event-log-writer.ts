@@ -28,10 +28,9 @@ export function eventContextFromEnv(env: Readonly<Record<string, string | undefi
  * atomically, so concurrent processes never interleave their lines.
  */
 export function createEventLogWriter(path: string, options: EventLogWriterOptions): AppendEvent {
-  const host = hostname();
+  const stamp = eventStamper(options.context);
   return (event) => {
-    const record = { ts: new Date().toISOString(), ...event, pid: process.pid, host, ...withoutUndefined(options.context) };
-    const line = Buffer.from(`${JSON.stringify(record)}\n`, 'utf8');
+    const line = Buffer.from(`${JSON.stringify(stamp(event))}\n`, 'utf8');
     const fd = openLogForAppend(path);
     try {
       writeSync(fd, line);
@@ -40,6 +39,19 @@ export function createEventLogWriter(path: string, options: EventLogWriterOption
       closeSync(fd);
     }
   };
+}
+
+/** An event as every writer records it (a file line or a database row): ts first, then its fields, then who wrote it. */
+export type StampedEvent = NewEvent & { ts: string; pid: number; host: string };
+
+/**
+ * Stamps ts when the event happens (not when it reaches the log), and pid, host and the ambient
+ * agent/task/ci after the event's own fields.
+ */
+export function eventStamper(context: EventLogWriterOptions['context']): (event: NewEvent) => StampedEvent {
+  const host = hostname();
+  const ambient = withoutUndefined(context);
+  return (event) => ({ ts: new Date().toISOString(), ...event, pid: process.pid, host, ...ambient }) as StampedEvent;
 }
 
 /**

@@ -29,6 +29,8 @@ runbook, an action key and y to fix, q to quit; piped: its report). The sandbox 
 encrypted file token store, so it runs on a machine without a keychain.
 `,
   options: {},
+  // The sandbox is a home of its own on the file store, whatever BROKER_STORE says.
+  opensStore: false,
   parse(_values, positionals) {
     if (positionals.length > 0) throw usageError('demo takes no arguments');
     return {};
