@@ -6,7 +6,7 @@ import { exitCodes } from '../core/exit-codes.js';
 import type { StoreStatus } from '../core/findings.js';
 import { describeSchemaIssue } from '../core/schema-issue.js';
 import { AcknowledgementSchema, ConnectionSchema, StateSchema, connectionNameRule, isConnectionName, type Acknowledgement, type Connection } from '../core/state-schema.js';
-import { TokenBundleSchema, holdsAccessToken, parseStoredBundle, type HeldTokenBundle, type TokenBundle } from '../core/token-bundle.js';
+import { TokenBundleSchema, holdsAccessToken, parseStoredBundle, type TokenBundle } from '../core/token-bundle.js';
 import { eventContextFromEnv, eventStamper } from './event-log-writer.js';
 import { readBoundedRegularFile } from './regular-file.js';
 import { databaseError, isConnectionLost, longStatement, openDb, type HeldDb } from './postgres-db.js';
