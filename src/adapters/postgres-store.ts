@@ -398,7 +398,7 @@ export function openPostgresStore(input: StoreInput): Store {
         seen = { generation: row?.generation ?? 0, sealed };
         const connection = row ? remember(connectionOf(row)) : undefined;
         const entry = sealed === null ? null : await openBundle(conn, sealed);
-        return { connection, bundle: holdsAccessToken(entry) ? entry : null };
+        return { connection, bundle: holdsAccessToken(entry) ? entry : null, entry };
       },
       async commit(bundle, change) {
         const sealed = await sealBundle(conn, bundle);

@@ -3,7 +3,7 @@ import type { LoggedEvent } from '../core/events.js';
 import { exitCodes } from '../core/exit-codes.js';
 import type { StoreStatus } from '../core/findings.js';
 import type { Connection } from '../core/state-schema.js';
-import type { HeldTokenBundle } from '../core/token-bundle.js';
+import { holdsAccessToken, type HeldTokenBundle, type TokenBundle } from '../core/token-bundle.js';
 import type { EventLogSummary, EventQuery } from './event-log-reader.js';
 import { createEventLogWriter, eventContextFromEnv, type AppendEvent } from './event-log-writer.js';
 import type { HomePaths } from './home.js';
@@ -47,8 +47,8 @@ export interface RefreshSession {
   readonly waitedMs: number;
   /** Whether the lock was really taken (false only with the test-only switch). */
   readonly locked: boolean;
-  /** The connection and its tokens as they are now. */
-  read(): Promise<{ connection: Connection | undefined; bundle: HeldTokenBundle | null }>;
+  /** The connection and its tokens as they are now (entry: the whole stored entry, tokens or not). */
+  read(): Promise<{ connection: Connection | undefined; bundle: HeldTokenBundle | null; entry: TokenBundle | null }>;
   /**
    * Stores a refresh's result: the whole bundle, then the connection's new metadata (`change` is
    * given the connection as stored now). Throws UnpersistedError when the bundle could not be
@@ -145,7 +145,10 @@ export function openHomeStore(input: StoreInput): Store {
       return {
         waitedMs: lock.waitedMs,
         locked: lock.locked,
-        read: async () => ({ connection: store.get(conn), bundle: await openTokens().read(conn) }),
+        async read() {
+          const entry = await openTokens().readEntry(conn);
+          return { connection: store.get(conn), bundle: holdsAccessToken(entry) ? entry : null, entry };
+        },
         async commit(bundle, change) {
           // The whole bundle first, then state.json: a rotated refresh token is never lost between two writes.
           try {

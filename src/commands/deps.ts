@@ -55,7 +55,7 @@ export function createDeps(input: DepsInput): Deps {
  * The store BROKER_STORE names: the home (keychain or file) or PostgreSQL. The PostgreSQL code,
  * and `pg` with it, is imported only on that path, when the store is loaded.
  */
-function chooseStore(input: StoreInput): Store {
+export function chooseStore(input: StoreInput): Store {
   if (chooseBackend(input.env).backend !== 'postgres') return openHomeStore(input);
   let opened: Store | undefined;
   const ready = (): Store => {
