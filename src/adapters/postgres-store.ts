@@ -115,8 +115,9 @@ export function openPostgresStore(input: StoreInput): Store {
     if (!document) return null;
     const connections = new Map<string, Connection>();
     for (const row of (connectionResult?.rows ?? []) as ConnectionRow[]) connections.set(row.name, connectionOf(row));
-    // The whole state, as state.json would hold it, passes the same schema (future top-level parts included).
-    const state = StateSchema.safeParse({ ...document.document, homeId: document.home_id, connections: Object.fromEntries(connections) });
+    // The rest of the state, as state.json would hold it, passes the same schema (future top-level parts
+    // included); each connection was checked on its own just above.
+    const state = StateSchema.safeParse({ ...document.document, homeId: document.home_id, connections: {} });
     if (!state.success) throw corrupt(`broker.state_document does not match the schema: ${describeSchemaIssue(state.error)}`);
     const keyRow = keyResult?.rows[0] as { kdf_salt: Buffer; key_check: Buffer } | undefined;
     return { version, loaded: { homeId: document.home_id, connections, key: keyRow ? { salt: keyRow.kdf_salt, check: keyRow.key_check } : null } };

@@ -31,9 +31,9 @@ export function onHost(name: string, command: string[]): string[] {
   return ['unshare', '-u', '--', 'sh', '-c', 'hostname "$0" && exec "$@"', name, ...command];
 }
 
-export function makeHost(name: string, baseEnv: Record<string, string | undefined>): Host {
+/** A host with a fresh home (removed after the test file), or `home` when given (a benchmark's own). */
+export function makeHost(name: string, baseEnv: Record<string, string | undefined>, home = tempHome(`broker-host-${name}-`)): Host {
   requireUnshare();
-  const home = tempHome(`broker-host-${name}-`);
   const envFor = (extra: Record<string, string | undefined> = {}) => ({ ...process.env, ...baseEnv, BROKER_HOME: home, ...extra });
   const start = (args: string[], extra?: Record<string, string | undefined>): ChildProcess => {
     const [command, ...argv] = onHost(name, [process.execPath, brokerBin, ...args]);
