@@ -244,7 +244,11 @@ export function openPostgresStore(input: StoreInput): Store {
             await writeConnection(client, checked, null);
           }),
         )
-        .catch((err) => fail(err, `adding ${connection.name}`));
+        .catch((err) => {
+          // Another host added it between the check and the insert.
+          if ((err as { code?: string }).code === '23505') throw alreadyExists(checked.name);
+          return fail(err, `adding ${connection.name}`);
+        });
       remember(checked);
     },
     remove: async (name) => {

@@ -235,8 +235,8 @@ describe('a refresh whose database connection is lost while the provider answers
   it('the database gone as the provider answers: unpersisted is kept on the host, sent later, and the doctor names it as why the next refresh is refused', async () => {
     const { db, host } = await site(rotating);
     const [h1, h2, oncall] = [host('h1'), host('h2'), host('oncall')];
-    await recordGenerations(db);
     await connect(rotating, h1, 'svc');
+    await recordGenerations(db);
     const hold = rotating.holdNextTokenRequest('answer');
     const child = h1.spawn(['refresh', 'svc']);
     const done = exited(child);
