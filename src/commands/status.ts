@@ -41,8 +41,10 @@ Exit codes: 0 all healthy; 1 a connection is error/critical or the token store i
     const load = (): Promise<StatusSnapshot> => loadStatusSnapshot(deps, opts.conn);
     const snapshot = await load();
     if (deps.mode === 'tty') {
-      const { showStatusScreen } = await import('../ui/show-status.js');
-      return showStatusScreen({ snapshot, clock: deps.now, reload: load }, deps.io);
+      const [{ showApp }, { doctorSession, interactiveDoctor }] = await Promise.all([import('../ui/show-app.js'), import('./doctor-session.js')]);
+      // `d` opens the doctor over the same 24 h the grid's health counts.
+      const doctor = interactiveDoctor(doctorSession(deps, { since: { all: false, ms: window24h }, conn: opts.conn }), deps);
+      return showApp({ start: 'status', status: { load, snapshot }, doctor, clock: deps.now }, deps.io);
     }
     const now = deps.now();
     const report = toStatusReport(snapshot, now);
