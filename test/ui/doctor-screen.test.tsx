@@ -66,10 +66,10 @@ describe('the doctor view at 80×24', () => {
       assertFits(app.lastFrame()!, small);
       assert.match(frame, /3 active: 1 error, 1 warning, 1 info · 1 resolved/);
       const at = (text: string) => lines(frame).findIndex((l) => l.includes(text));
-      assert.match(lines(frame)[at('Wrong installation')]!, /^› ERROR\s+Wrong installation gh-app-acme · gh-app-acme: 1 request/);
+      assert.match(lines(frame)[at('Wrong installation')]!, /^› ERROR\s+Wrong installation gh-app-acme · 1 request/);
       assert.ok(at('Wrong installation') < at('Personal credential in CI') && at('Personal credential in CI') < at('Rate limited'));
       assert.ok(at('Rate limited') < at('resolved (history, not health): 1') && at('resolved (history, not health): 1') < at('Refresh race'), 'the resolved section comes after every active finding');
-      assert.match(lines(frame)[at('Refresh race')]!, /^ {2}resolved 08:50 Refresh race agent-oidc · agent-oidc: 2 processes/);
+      assert.match(lines(frame)[at('Refresh race')]!, /^ {2}resolved 08:50 Refresh race agent-oidc · 2 processes/);
 
       app.stdin.write('G');
       await waitForFrame(app.lastFrame, (f) => /^› resolved 08:50 Refresh race/m.test(f), 'the resolved finding selected');

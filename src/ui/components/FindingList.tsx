@@ -44,13 +44,18 @@ export function FindingList({ lines, selected, range, until }: { lines: ListLine
               ...label,
               { text: ' ', style: 'text' },
               { text: stripControl(f.title ?? f.id), style: 'strong' },
-              { text: ` ${stripControl(f.conn ?? '')} · ${stripControl(f.summary)}`, style: 'text' },
+              { text: ` ${stripControl(f.conn ?? '')} · ${stripControl(withoutConn(f))}`, style: 'text' },
             ]}
           />
         );
       })}
     </Box>
   );
+}
+
+/** Summaries start with their connection ("gh-work: 2 processes…"); the row names it already, and 80 columns are few. */
+function withoutConn(f: Finding): string {
+  return f.conn && f.summary.startsWith(`${f.conn}: `) ? f.summary.slice(f.conn.length + 2) : f.summary;
 }
 
 /** "08:58" on the day the window ends, "11-21 08:58" before it (UTC, as the evidence reads). */

@@ -6,6 +6,7 @@ import { toStatusReport } from '../../core/health-rows.js';
 import { appKeyEvent, appReducer, initialAppState, type AppEvent, type AppView, type Geometry } from '../app-state.js';
 import { initialDoctorState, type DoctorEvent } from '../doctor-state.js';
 import { helpEntries } from '../help-keys.js';
+import type { KeyPress } from '../key-press.js';
 import { useActionRunner } from '../hooks/use-action-runner.js';
 import { useDoctorScan } from '../hooks/use-doctor-scan.js';
 import { useNow } from '../hooks/use-now.js';
@@ -70,13 +71,20 @@ export function App({ start, status, doctor, clock, onDone, tickMs = 1000 }: App
     return statusReport?.exitCode ?? doctorCode;
   };
 
-  useInput((input, key) => {
+  const press = (input: string, key: KeyPress) => {
     const command = appKeyEvent(latest.current, input, key, geometry.current);
     if (!command) return;
     if (command.type === 'quit') onDone(exitCode());
     else if (command.type === 'rescan') rescan();
     else if (command.type === 'reload') grid.reload();
     else dispatch(command);
+  };
+  useInput((input, key) => {
+    // Esc and the next key close together (a quick hand, tmux's escape-time) arrive as one Alt+key: nothing here uses Alt, so it is both.
+    if (key.meta && !key.escape && /^[\x20-\x7e]$/.test(input)) {
+      press('', { escape: true });
+      press(input, { ...key, meta: false });
+    } else press(input, key);
   });
 
   const keys = helpEntries(state);
