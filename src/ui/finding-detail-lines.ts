@@ -27,7 +27,7 @@ export function findingDetailLines(finding: Finding, runbook: Runbook | undefine
     gap();
     lines.push([{ text: 'Actions', style: 'heading' }]);
     if (finding.actions.length === 0) lines.push(...wrapText("none automatic: the runbook's Fix says what to do", width, 'muted', { indent: 2 }));
-    for (const a of finding.actions) lines.push(...hangUnder([{ text: `[${a.key}]`, style: 'strong' }, { text: ' ', style: 'text' }], [{ text: `${stripControl(a.label)} (asks y/N)`, style: 'text' }], width, 2));
+    for (const a of finding.actions) lines.push(...hangUnder([{ text: `[${stripControl(a.key)}]`, style: 'strong' }, { text: ' ', style: 'text' }], [{ text: `${stripControl(a.label)} (asks y/N)`, style: 'text' }], width, 2));
   }
   if (finding.evidence.length > 0) {
     gap();

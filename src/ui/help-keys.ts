@@ -1,3 +1,4 @@
+import { stripControl } from '../core/strip-control.js';
 import type { AppState } from './app-state.js';
 import { selectedFinding } from './doctor-state.js';
 import type { KeyPress } from './key-press.js';
@@ -65,7 +66,7 @@ export function helpEntries(state: AppState): HelpEntry[] {
   const finding = selectedFinding(d);
   const actions: HelpEntry[] =
     finding?.state === 'active'
-      ? finding.actions.map((a) => ({ keys: a.key, what: `${a.label} (asks y/N)`, press: [k(a.key)] }))
+      ? finding.actions.map((a) => ({ keys: stripControl(a.key), what: `${stripControl(a.label)} (asks y/N)`, press: [k(a.key)] }))
       : [];
   const actionShort = actions.length > 0 ? [{ ...actions[0]!, short: `${actions.map((a) => a.keys).join('/')} fix` }, ...actions.slice(1)] : [];
   const shared: HelpEntry[] = [

@@ -282,3 +282,55 @@ describe('status and doctor: two views of one app', () => {
     }
   });
 });
+
+describe('log text and runbook text reach the screen without a control character', () => {
+  it('a hostile summary, evidence line, title, label and runbook: list, detail, help and y/N', async () => {
+    const { parseRunbook } = await import('../../src/core/runbook.js');
+    const hostile: Finding = {
+      id: 'wrong-installation',
+      severity: 'error',
+      conn: 'app',
+      title: 'Wrong\u0007 installation',
+      // Short, so the escape sits inside the 80 columns of the row, not in the part cut with "…".
+      summary: 'app: evil\u001b]0;pwned\u0007 404\u009b2J\u0008',
+      evidence: [{ file: 'events.jsonl', line: 7, ts: '2026-11-22T08:00:00.000Z', text: 'request app path=/repos/evil\u001b[2J\u001b[31m' }],
+      actions: [{ key: 'b', action: 'rebind-installation', label: 'Rebind\u001b[5m now' }],
+      state: 'active',
+    };
+    const runbook = parseRunbook('---\nid: wrong-installation\ntitle: Wrong installation\nseverity: error\nactions: []\n---\n## What happened\n\nText with \u001b[2J an **escape\u0007** and `code\u009b`.\n\n## Fix\n\n```\nbroker \u001b]8;;http://x\u0007link\n```\n');
+    const done: number[] = [];
+    const app = await renderSized(
+      <App
+        start="doctor"
+        status={{ load: async () => snapshot, snapshot }}
+        doctor={{ scan: async () => ({ ...report, findings: [hostile] }), runbook: () => runbook, runAction: async () => ({ result: { ok: false, detail: 'no\u001b[2J', held: false }, findingsAfter: [hostile] }) }}
+        clock={() => new Date(report.window.until)}
+        onDone={(code) => done.push(code)}
+      />,
+    );
+    // Ink's own colours (when FORCE_COLOR asks for them) are SGR sequences; anything else is a leak. The hostile text carries a clear-screen and an OSC, which are not SGR.
+    const clean = (what: string) => assert.doesNotMatch(app.lastFrame()!.replace(/\u001b\[[0-9;]*m/g, ''), /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/, what);
+    try {
+      await waitForFrame(app.lastFrame, (f) => f.includes('404'), 'the list');
+      clean('the list');
+      app.stdin.write(keys.enter);
+      await waitForFrame(app.lastFrame, (f) => f.includes('What happened'), 'the detail');
+      clean('the detail');
+      app.stdin.write('G');
+      await waitForFrame(app.lastFrame, (f) => f.includes('link'), 'the end of the runbook');
+      clean('the runbook');
+      app.stdin.write('?');
+      await waitForFrame(app.lastFrame, (f) => f.includes('keys:'), 'the help');
+      clean('the help');
+      app.stdin.write('?');
+      app.stdin.write('b');
+      await waitForFrame(app.lastFrame, (f) => f.includes('Run it?'), 'the y/N');
+      clean('the y/N');
+      app.stdin.write('y');
+      await waitForFrame(app.lastFrame, (f) => f.includes('re-check'), 'the result');
+      clean('the result');
+    } finally {
+      app.unmount();
+    }
+  });
+});

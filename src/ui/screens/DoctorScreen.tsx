@@ -195,9 +195,10 @@ function actionBanner(state: DoctorState, finding: Finding | undefined, output: 
     ),
   });
   if (view.kind === 'confirm' && finding) {
-    return box(theme.ask, [...wrapText(`[${view.action.key}] ${planRemediation(finding, view.action).description}`, inner), [{ text: 'Run it? (y/N)', style: 'strong' }]]);
+    return box(theme.ask, [...wrapText(stripControl(`[${view.action.key}] ${planRemediation(finding, view.action).description}`), inner), [{ text: 'Run it? (y/N)', style: 'strong' }]]);
   }
   if (view.kind === 'running') {
+    // The output is stripped as it arrives (use-action-runner); cut, not wrapped, so the box keeps its height.
     return box(theme.ask, output.slice(-outputLinesShown).map((line) => [{ text: `  ${line}`, style: 'muted' }]), `running ${view.action.action}…`);
   }
   if (!outcome) return null;
