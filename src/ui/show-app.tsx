@@ -7,3 +7,5 @@ import { App, type AppProps } from './screens/App.js';
 export function showApp(props: Omit<AppProps, 'onDone'>, io: Io): Promise<number> {
   return renderScreen((onDone) => <App {...props} onDone={onDone} />, io);
 }
+
+export { lazyDoctorSource } from './lazy-doctor-source.js';
