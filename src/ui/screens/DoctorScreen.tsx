@@ -1,6 +1,6 @@
 import { Spinner } from '@inkjs/ui';
 import { Box, Text } from 'ink';
-import type { MutableRefObject, ReactElement } from 'react';
+import { useMemo, type MutableRefObject, type ReactElement } from 'react';
 import { describeRuleFailure, type DoctorReport } from '../../core/doctor-report.js';
 import type { ActionRef, Finding } from '../../core/findings.js';
 import { planRemediation } from '../../core/remediation.js';
@@ -96,7 +96,9 @@ export function DoctorScreen({ state, scan, output, runbook, keys, helpOpen, siz
   const banner = helpOpen ? null : actionBanner(state, finding, output, size);
   // One line more for the list's header or the detail's title, above the body.
   const height = bodyHeight(size.rows - 1, top.length + 1, banner?.lines ?? 0, bottom.length);
-  const detail = inDetail && finding ? findingDetailLines(finding, runbook(finding.id), width) : [];
+  // Laid out once per finding and width, not on every tick of the clock.
+  const shownFinding = inDetail ? finding : undefined;
+  const detail = useMemo(() => (shownFinding ? findingDetailLines(shownFinding, runbook(shownFinding.id), width) : []), [shownFinding, runbook, width]);
   const listLines = findingListLines(visible);
   const cursorLine = listLines.findIndex((l) => l.kind === 'finding' && finding !== undefined && l.finding === finding);
   const listRange = useVisibleRange(Math.max(0, cursorLine), height, listLines.length);
