@@ -19,6 +19,7 @@ export function formatDoctorJson(report: DoctorReport): string {
       state: f.state,
       ...(f.resolvedAt ? { resolvedAt: f.resolvedAt } : {}),
       conn: f.conn,
+      ...(f.subject !== undefined ? { subject: f.subject } : {}),
       summary: f.summary,
       evidence: f.evidence.map((e) => ({ file: e.file, line: e.line, ts: e.ts, text: e.text })),
       actions: f.actions.map((a) => ({ key: a.key, action: a.action, label: a.label })),
