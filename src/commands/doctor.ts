@@ -11,13 +11,14 @@ export interface DoctorOptions {
   since: Since;
   conn?: string;
   fix?: FixRequest;
+  probe?: boolean;
   /** Hidden: evaluate as of this moment (scenarios, tests). */
   now?: Date;
 }
 
 export const doctorCommand = defineCommand<DoctorOptions>({
   name: 'doctor',
-  usage: `Usage: broker doctor [--json] [--since 1h|24h|7d|all] [--conn NAME]
+  usage: `Usage: broker doctor [--json] [--since 1h|24h|7d|all] [--conn NAME] [--probe]
        broker doctor --fix FINDING_ID [--conn NAME] [--action KEY] [--yes]
 
 Reads state.json, the token store's status and the event log in the window, and names each
@@ -28,6 +29,11 @@ Options:
   --json          one JSON document on stdout: store, window, linesRead, linesSkipped, connections, findings
   --since WHEN    ${sinceHelp} (default 24h)
   --conn NAME     only this connection
+  --probe         first check every connection live, all at once, each within 2 s: the token
+                  endpoint accepts the client (nothing is refreshed: it is asked for a made-up
+                  token), the identity endpoint answers as the account, a GitHub App can mint for
+                  its installation; the results are probe events the findings read. With --json,
+                  the exit code is a readiness answer.
   --fix ID        run the fix of finding ID (its first action, or --action KEY), write a
                   remediation event, then diagnose again and say whether the finding is gone
   --action KEY    which of the finding's actions (its key or name, as the report lists them)
@@ -45,6 +51,7 @@ With --fix: 0 the fix ran and the finding is gone (or was not there); 1 it faile
     fix: { type: 'string' },
     action: { type: 'string' },
     yes: { type: 'boolean' },
+    probe: { type: 'boolean' },
   },
   parse(values, positionals) {
     if (positionals.length > 0) throw usageError('doctor takes no arguments', 'to check one connection: broker doctor --conn NAME');
@@ -58,7 +65,7 @@ With --fix: 0 the fix ran and the finding is gone (or was not there); 1 it faile
     const conn = values.conn as string | undefined;
     if ((values.action !== undefined || values.yes) && values.fix === undefined) throw usageError('--action and --yes go with --fix FINDING_ID');
     const fix = values.fix === undefined ? undefined : { findingId: values.fix as string, conn, action: values.action as string | undefined, yes: values.yes === true };
-    return { since, conn, now, fix };
+    return { since, conn, now, fix, probe: values.probe === true };
   },
   async run(opts, deps) {
     if (opts.conn !== undefined && !deps.state().get(opts.conn)) throw noSuchConnection(opts.conn);

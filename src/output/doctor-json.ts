@@ -12,6 +12,7 @@ export function formatDoctorJson(report: DoctorReport): string {
     connections: report.connections,
     acknowledged: report.acknowledged,
     ruleFailures: report.ruleFailures.map((f) => ({ ...f, text: describeRuleFailure(f) })),
+    ...(report.probes ? { probes: report.probes } : {}),
     findings: report.findings.map((f) => ({
       id: f.id,
       title: f.title ?? null,
