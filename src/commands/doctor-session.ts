@@ -57,10 +57,10 @@ export function interactiveDoctor(session: ReturnType<typeof doctorSession>, dep
       return scanned.report;
     },
     runbook: (id) => runbooks.get(id),
-    runAction: async (finding, action, onOutput) => {
+    runAction: async (finding, action, onOutput, prompts) => {
       // What an action prints (a device code, a holder's output) goes to the screen, not under Ink's frame.
       const screenOut = new Writable({ write: (chunk: Buffer, _enc, done) => (onOutput(chunk.toString('utf8')), done()) });
-      const actionDeps = { ...deps, io: { ...deps.io, stdout: screenOut, stderr: screenOut } };
+      const actionDeps = { ...deps, io: { ...deps.io, stdout: screenOut, stderr: screenOut }, askSecret: prompts.askSecret };
       const result = await runRemediation(planRemediation(finding, action), actionDeps, actionExecutors, session.recheck);
       return { result, findingsAfter: result.findingsAfter };
     },

@@ -12,6 +12,6 @@ export function lazyDoctorSource(load: () => Promise<DoctorSource>): DoctorSourc
     scan: async (onProgress) => (await source()).scan(onProgress),
     // Runbooks arrive with a scan, which has loaded the source by then.
     runbook: (id) => loaded?.runbook(id),
-    runAction: async (finding, action, onOutput) => (await source()).runAction(finding, action, onOutput),
+    runAction: async (finding, action, onOutput, prompts) => (await source()).runAction(finding, action, onOutput, prompts),
   };
 }

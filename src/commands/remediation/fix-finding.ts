@@ -4,7 +4,8 @@ import type { Finding } from '../../core/findings.js';
 import { pickAction, planRemediation } from '../../core/remediation.js';
 import { rules } from '../../core/rules/index.js';
 import { stripControl } from '../../core/strip-control.js';
-import { askYesNo } from '../confirm.js';
+import { readClientSecretFromStdin } from '../../adapters/client-secret.js';
+import { askHidden, askYesNo } from '../confirm.js';
 import type { Deps } from '../deps.js';
 import { actionExecutors } from './actions/index.js';
 import { runRemediation } from './run-remediation.js';
@@ -47,7 +48,9 @@ export async function fixFinding(request: FixRequest, findings: Finding[], deps:
       return exitCodes.failed;
     }
   }
-  const result = await runRemediation(plan, deps, actionExecutors, recheck);
+  // A secret the action needs is typed without echo in a terminal, or piped on stdin (with --yes).
+  const askSecret = (prompt: string) => (deps.io.stdin.isTTY ? askHidden(deps.io, prompt) : readClientSecretFromStdin(deps.io.stdin));
+  const result = await runRemediation(plan, { ...deps, askSecret }, actionExecutors, recheck);
   const where = finding.conn ? ` on ${finding.conn}` : '';
   if (deps.mode === 'json') {
     const doc = { finding: finding.id, conn: finding.conn, action: action.action, outcome: result.ok ? 'ok' : 'error', detail: result.detail, held: result.held, output: result.output };

@@ -12,7 +12,13 @@ export interface ActionOutcome {
   output?: string;
 }
 
-export type ActionExecutor = (remediation: Remediation, deps: Deps) => Promise<ActionOutcome>;
+/** What an action may ask the person for: a secret typed without echo (null when they cancel). */
+export interface ActionPrompts {
+  askSecret?: (prompt: string) => Promise<string | null>;
+}
+
+export type ActionDeps = Deps & ActionPrompts;
+export type ActionExecutor = (remediation: Remediation, deps: ActionDeps) => Promise<ActionOutcome>;
 export type ActionExecutors = Partial<Record<ActionId, ActionExecutor>>;
 
 export interface RemediationResult extends ActionOutcome {
@@ -27,7 +33,7 @@ export interface RemediationResult extends ActionOutcome {
  */
 export async function runRemediation(
   remediation: Remediation,
-  deps: Deps,
+  deps: ActionDeps,
   executors: ActionExecutors,
   recheck: () => Promise<Finding[]>,
 ): Promise<RemediationResult> {

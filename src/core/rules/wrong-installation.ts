@@ -5,7 +5,7 @@ import type { LoggedEvent, RequestEvent } from '../events.js';
 import { evidenceFrom } from '../evidence.js';
 import { findingOf } from '../finding-state.js';
 import { defineRule, type Finding } from '../findings.js';
-import { githubOwnerOf, isSuccess } from '../request-signals.js';
+import { githubOwnerOf, githubRepoOf, isSuccess } from '../request-signals.js';
 
 // 404 is GitHub's answer for a repository outside the installation; 422 when a token is minted for
 // one; refused when the broker saw it coming and did not send it.
@@ -65,6 +65,8 @@ export const wrongInstallation = defineRule({
             id: 'wrong-installation',
             severity: 'error',
             conn: conn.name,
+            // The repository a rebind must cover: the latest one refused.
+            ...(githubRepoOf(last.event.path) ? { subject: githubRepoOf(last.event.path) } : {}),
             summary: `${conn.name}: ${requests} for repositories of ${shown.map((o) => o.owner).join(', ')} ${answered} (last ${last.event.method} ${last.event.path} at ${clockTime(last.t)} by ${whoDid(last.event)}); installation ${installation.id} belongs to ${installation.account}`,
             evidence: misses.slice(-5).map(evidenceFrom),
             actions: actionRefs('rebind-installation'),

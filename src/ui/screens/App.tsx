@@ -62,7 +62,7 @@ export function App({ start, status, doctor, clock, onDone, tickMs = 1000 }: App
   useEffect(() => {
     if (state.view === 'doctor') rescan();
   }, [state.view, rescan]);
-  const output = useActionRunner(state.doctor, doctor.runAction, toDoctor);
+  const runner = useActionRunner(state.doctor, doctor.runAction, toDoctor);
 
   const exitCode = (): number => {
     const now = latest.current;
@@ -72,6 +72,8 @@ export function App({ start, status, doctor, clock, onDone, tickMs = 1000 }: App
   };
 
   const press = (input: string, key: KeyPress) => {
+    // A running fix that asks for a secret gets every key until it is answered.
+    if (runner.asking !== null) return runner.answerKey(input, key);
     const command = appKeyEvent(latest.current, input, key, geometry.current);
     if (!command) return;
     if (command.type === 'quit') onDone(exitCode());
@@ -91,6 +93,6 @@ export function App({ start, status, doctor, clock, onDone, tickMs = 1000 }: App
   return state.view === 'status' ? (
     <StatusScreen state={state.status} report={statusReport} now={now} reloadProblem={grid.problem} keys={keys} helpOpen={state.help} size={size} geometry={geometry} />
   ) : (
-    <DoctorScreen state={state.doctor} scan={scan} output={output} runbook={doctor.runbook} keys={keys} helpOpen={state.help} size={size} geometry={geometry} />
+    <DoctorScreen state={state.doctor} scan={scan} output={runner.output} asking={runner.asking} runbook={doctor.runbook} keys={keys} helpOpen={state.help} size={size} geometry={geometry} />
   );
 }

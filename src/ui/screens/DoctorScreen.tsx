@@ -2,7 +2,7 @@ import { Spinner } from '@inkjs/ui';
 import { Box, Text } from 'ink';
 import { useMemo, type MutableRefObject, type ReactElement } from 'react';
 import { describeRuleFailure, type DoctorReport } from '../../core/doctor-report.js';
-import type { ActionRef, Finding } from '../../core/findings.js';
+import type { Finding } from '../../core/findings.js';
 import { planRemediation } from '../../core/remediation.js';
 import type { Runbook } from '../../core/runbook.js';
 import { stripControl } from '../../core/strip-control.js';
@@ -13,11 +13,12 @@ import { bodyHeight, Frame } from '../components/Frame.js';
 import { FindingList, findingListLines } from '../components/FindingList.js';
 import { HelpOverlay } from '../components/HelpOverlay.js';
 import { StyledText } from '../components/StyledText.js';
-import { selectedFinding, visibleFindings, type ActionResultView, type DoctorState } from '../doctor-state.js';
+import { selectedFinding, visibleFindings, type DoctorState } from '../doctor-state.js';
 import { findingDetailLines, findingTitleLine } from '../finding-detail-lines.js';
 import { footerText, type HelpEntry } from '../help-keys.js';
 import type { TerminalSize } from '../hooks/use-terminal-size.js';
 import { useVisibleRange } from '../hooks/use-visible-range.js';
+import type { RunAction } from '../hooks/use-action-runner.js';
 import { theme } from '../theme.js';
 import { describeRange } from '../viewport.js';
 
@@ -28,7 +29,7 @@ export interface DoctorSource {
   /** The whole runbook of a finding id, or undefined when there is none. */
   runbook: (id: string) => Runbook | undefined;
   /** Runs the action through the remediation runner; onOutput receives what the action prints (a device code, say). */
-  runAction: (finding: Finding, action: ActionRef, onOutput: (text: string) => void) => Promise<{ result: ActionResultView; findingsAfter: Finding[] }>;
+  runAction: RunAction;
 }
 
 export interface ScanView {
@@ -42,6 +43,8 @@ export interface DoctorScreenProps {
   scan: ScanView;
   /** What the running fix printed so far. */
   output: string[];
+  /** The question a running fix waits on (a secret, typed without echo), or null. */
+  asking: string | null;
   runbook: DoctorSource['runbook'];
   /** The keys of this view: the footer's hints, and the overlay's list when `helpOpen`. */
   keys: HelpEntry[];
@@ -55,7 +58,7 @@ const maxRuleFailureLines = 2;
 const outputLinesShown = 8;
 
 /** The doctor view: findings (active, then resolved), or one finding's whole detail; the y/N, a running fix or its result above. */
-export function DoctorScreen({ state, scan, output, runbook, keys, helpOpen, size, geometry }: DoctorScreenProps): ReactElement {
+export function DoctorScreen({ state, scan, output, asking, runbook, keys, helpOpen, size, geometry }: DoctorScreenProps): ReactElement {
   const { report, progress, problem } = scan;
   const width = size.columns;
   const visible = visibleFindings(state);
@@ -93,7 +96,7 @@ export function DoctorScreen({ state, scan, output, runbook, keys, helpOpen, siz
   }
   bottom.push(<Text key="footer" color={theme.muted} wrap="truncate-end">{footerText(keys, width)}</Text>);
 
-  const banner = helpOpen ? null : actionBanner(state, finding, output, size);
+  const banner = helpOpen ? null : actionBanner(state, finding, output, asking, size);
   // One line more for the list's header or the detail's title, above the body.
   const height = bodyHeight(size.rows - 1, top.length + 1, banner?.lines ?? 0, bottom.length);
   // Laid out once per finding and width, not on every tick of the clock.
@@ -176,7 +179,7 @@ function describeProgress({ read, total }: { read: number; total: number }): str
 }
 
 /** The y/N, the running fix with its output, or what the last fix did; with the lines it takes (border included). */
-function actionBanner(state: DoctorState, finding: Finding | undefined, output: string[], size: TerminalSize): { lines: number; element: ReactElement } | null {
+function actionBanner(state: DoctorState, finding: Finding | undefined, output: string[], asking: string | null, size: TerminalSize): { lines: number; element: ReactElement } | null {
   const inner = Math.max(10, size.columns - 4);
   // The list or the runbook keeps at least half the screen.
   const maxLines = Math.max(3, Math.floor(size.rows / 2) - 2);
@@ -201,7 +204,9 @@ function actionBanner(state: DoctorState, finding: Finding | undefined, output: 
   }
   if (view.kind === 'running') {
     // The output is stripped as it arrives (use-action-runner); cut, not wrapped, so the box keeps its height.
-    return box(theme.ask, output.slice(-outputLinesShown).map((line) => [{ text: `  ${line}`, style: 'muted' }]), `running ${view.action.action}…`);
+    const printed: StyledLine[] = output.slice(-outputLinesShown).map((line) => [{ text: `  ${line}`, style: 'muted' }]);
+    if (asking !== null) printed.push(...wrapText(stripControl(asking), inner, 'strong'), [{ text: '  (hidden as you type) · Enter gives it · Esc cancels', style: 'muted' }]);
+    return box(theme.ask, printed, `running ${view.action.action}…`);
   }
   if (!outcome) return null;
   const { result, action } = outcome;
