@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { BrokerError } from '../core/broker-error.js';
 import { exitCodes } from '../core/exit-codes.js';
-import { StateSchema, ConnectionSchema, type Connection, type State } from '../core/state-schema.js';
+import { StateSchema, ConnectionSchema, type Agent, type Connection, type State } from '../core/state-schema.js';
 import { ensureHomeDirs, type HomePaths } from './home.js';
 
 export interface StateStore {
@@ -17,6 +17,10 @@ export interface StateStore {
   update(name: string, change: (current: Connection) => Connection): Promise<Connection>;
   add(connection: Connection): Promise<void>;
   remove(name: string): Promise<boolean>;
+  /** The agents of `broker serve` (name → agent); only their keys' hashes are kept. */
+  agents(): Record<string, Agent>;
+  /** Read-modify-write of the agents under the same state lock. */
+  updateAgents(change: (current: Record<string, Agent>) => Record<string, Agent>): Promise<void>;
 }
 
 /** Opens state.json. A corrupt file is reported (exit 2) and never overwritten. */
@@ -95,6 +99,12 @@ export function openStateStore(paths: HomePaths): StateStore {
         delete connections[name];
         conf.store = { ...state, connections };
         return true;
+      }),
+    agents: () => read().agents ?? {},
+    updateAgents: (change) =>
+      withLock(() => {
+        const state = read();
+        conf.store = StateSchema.parse({ ...state, agents: change(state.agents ?? {}) });
       }),
   };
 }

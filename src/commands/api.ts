@@ -1,6 +1,6 @@
 import { apiBaseOf, apiUrl } from '../core/api-base.js';
 import { BrokerError, usageError } from '../core/broker-error.js';
-import type { RequestEvent } from '../core/events.js';
+import { parseJson, requestEvent } from '../core/request-event.js';
 import type { Connection } from '../core/state-schema.js';
 import { exitCodes } from '../core/exit-codes.js';
 import { fingerprint } from '../core/fingerprint.js';
@@ -17,16 +17,6 @@ export interface ApiOptions {
   data?: string;
   json: boolean;
 }
-
-/** The response headers DESIGN §3 keeps in a `request` event. */
-export const loggedResponseHeaders = [
-  'x-oauth-scopes',
-  'x-accepted-oauth-scopes',
-  'x-accepted-github-permissions',
-  'x-ratelimit-remaining',
-  'x-ratelimit-reset',
-  'retry-after',
-] as const;
 
 export const apiCommand = defineCommand<ApiOptions>({
   name: 'api',
@@ -77,8 +67,6 @@ Options:
   },
 });
 
-type NewRequestEvent = Omit<RequestEvent, 'ts' | 'pid' | 'host'>;
-
 interface Answer {
   status: number;
   statusText: string;
@@ -103,34 +91,6 @@ async function send(url: URL, opts: ApiOptions, token: string, deps: Deps): Prom
   return answer;
 }
 
-/** The `request` event for one answer: the headers that matter and the provider's error words, never the body. */
-export function requestEvent(conn: string, method: string, url: URL, answer: Pick<Answer, 'status' | 'headers' | 'body' | 'durationMs'>, atFp: string): NewRequestEvent {
-  const event: NewRequestEvent = {
-    event: 'request',
-    conn,
-    method,
-    target: url.host,
-    path: url.pathname,
-    status: answer.status,
-    at_fp: atFp,
-    duration_ms: answer.durationMs,
-  };
-  if (answer.headers.date) event.date = answer.headers.date;
-  for (const name of loggedResponseHeaders) {
-    const value = answer.headers[name];
-    if (value !== undefined) event[name] = value;
-  }
-  const body = parseJson(answer.body);
-  if (body && typeof body === 'object' && !Array.isArray(body)) {
-    const b = body as Record<string, unknown>;
-    if (typeof b.error === 'string') event.error = b.error;
-    if (typeof b.error_description === 'string') event.error_description = b.error_description;
-    // GitHub and most REST APIs explain a failure in `message` ("Not Found", "API rate limit exceeded for …").
-    else if (answer.status >= 400 && typeof b.message === 'string') event.error_description = b.message;
-  }
-  return event;
-}
-
 /** A new token after a 401: a fresh mint for GitHub Apps, a refresh under the lock where a refresh token exists. */
 async function renewAfter401(connection: Connection, rejected: string, deps: Deps): Promise<string | undefined> {
   const rejectedFp = fingerprint(rejected);
@@ -152,12 +112,4 @@ function parseApiOptions(values: OptionValues, positionals: string[]): ApiOption
   const method = typeof values.method === 'string' ? values.method.toUpperCase() : 'GET';
   if (!/^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)$/.test(method)) throw usageError(`-X ${method} is not an HTTP method`);
   return { name, path, method, data: values.data as string | undefined, json: values.json === true };
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

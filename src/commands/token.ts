@@ -82,7 +82,7 @@ export async function validAccessToken(deps: Deps, name: string): Promise<{ acce
  * A refresh writes the bundle, then state.json, under the connection's lock: a reader between the two
  * writes sees a new token with the old generation. When the two disagree, wait for the lock and read again.
  */
-async function readSettled(deps: Deps, name: string, connection: Connection): Promise<{ connection: Connection; bundle: TokenBundle }> {
+export async function readSettled(deps: Deps, name: string, connection: Connection): Promise<{ connection: Connection; bundle: TokenBundle }> {
   const readBundle = async (): Promise<TokenBundle> => {
     const bundle = await deps.tokens().read(name);
     if (!bundle) throw new BrokerError(`"${name}" has no token yet`, exitCodes.loginNeeded, `broker login ${name}`);

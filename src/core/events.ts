@@ -55,7 +55,25 @@ export interface RequestEvent extends EventBase {
   'retry-after'?: string;
   error?: string;
   error_description?: string;
+  /**
+   * Absent: the call went upstream and `status` is the provider's answer. Otherwise the broker
+   * answered itself and nothing was sent: refused (the credential cannot serve it: `reason` says why),
+   * unauthenticated (no or unknown broker key), forbidden (the key may not use this connection or
+   * endpoint), unavailable (the connection's refresh is failing; serve backs off), failed (the
+   * upstream could not be reached or broke off).
+   */
+  outcome?: RequestOutcome;
+  /** Why the broker refused or could not serve: wrong-installation, missing-scope, a refresh cause, … */
+  reason?: string;
+  /** wrong-installation: the installation of the same App that covers the owner, when the App can see one. */
+  covering_installation?: number;
+  /** Bytes of the request body sent upstream and of the response body returned (serve). */
+  request_bytes?: number;
+  response_bytes?: number;
 }
+
+export const requestOutcomes = ['refused', 'unauthenticated', 'forbidden', 'unavailable', 'failed'] as const;
+export type RequestOutcome = (typeof requestOutcomes)[number];
 
 export interface ProbeEvent extends EventBase {
   event: 'probe';

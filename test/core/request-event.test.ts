@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { requestEvent } from '../../src/commands/api.js';
+import { requestEvent } from '../../src/core/request-event.js';
 
 describe('requestEvent', () => {
   const url = new URL('https://api.github.com/repos/globex/billing?token=secret-in-query');
