@@ -36,3 +36,36 @@ export async function installationsOfApp(connection: Connection, privateKey: str
 export function coveringInstallation(installations: readonly InstallationRef[], owner: string): InstallationRef | undefined {
   return installations.find((i) => i.account.toLowerCase() === owner.toLowerCase());
 }
+
+/**
+ * Who could serve a request refused as wrong-installation: a connection of this home bound to an
+ * installation on `owner` (those in `preferred` first), else the App's own installation on it, looked
+ * up with its JWT. Nothing when neither is known; a failed lookup is reported through `warn`.
+ */
+export async function alternativesForOwner(
+  connection: Connection,
+  owner: string,
+  connections: readonly Connection[],
+  options: { preferred?: readonly string[]; privateKey: () => Promise<string | undefined>; installations?: (appId: number, load: () => Promise<InstallationRef[]>) => Promise<InstallationRef[]>; warn: (message: string) => void },
+): Promise<{ connection?: string; installation?: InstallationRef }> {
+  const lower = owner.toLowerCase();
+  const preferred = new Set(options.preferred ?? []);
+  const covering = connections
+    .filter((c) => c.provider === 'github-app' && c.installation?.account.toLowerCase() === lower)
+    .sort((a, b) => Number(preferred.has(b.name)) - Number(preferred.has(a.name)))[0];
+  if (covering?.installation) return { connection: covering.name, installation: covering.installation };
+  const appId = connection.appId;
+  if (appId === undefined) return {};
+  const load = async (): Promise<InstallationRef[]> => {
+    const key = await options.privateKey();
+    return key ? installationsOfApp(connection, key) : [];
+  };
+  try {
+    const list = options.installations ? await options.installations(appId, load) : await load();
+    const installation = coveringInstallation(list, owner);
+    return installation ? { installation } : {};
+  } catch (err) {
+    options.warn(`the installations of GitHub App ${appId} could not be listed: ${(err as Error).message}`);
+    return {};
+  }
+}

@@ -8,6 +8,7 @@ import { stripControl } from '../core/strip-control.js';
 import { installationTokenFor } from '../adapters/github-app-token.js';
 import { defineCommand, type OptionValues } from './command.js';
 import type { Deps } from './deps.js';
+import { refuseMissingScope, refuseOutsideInstallation } from './api-preflight.js';
 import { validAccessToken } from './token.js';
 
 export interface ApiOptions {
@@ -43,8 +44,12 @@ Options:
     const base = apiBaseOf(connection);
     if (!base) throw usageError(`"${opts.name}" has no API base`, `set one: broker connect ${opts.name} … --api-base-url URL`);
     const url = apiUrl(base, opts.path);
+    const path = opts.path.split('?')[0] ?? opts.path;
+    // Identity before the call, as serve does it: what the credential cannot serve is not sent.
+    await refuseOutsideInstallation(deps, connection, opts.method, path, url);
 
     let token = (await validAccessToken(deps, opts.name)).accessToken;
+    await refuseMissingScope(deps, connection, opts.method, path, url, fingerprint(token));
     let answer = await send(url, opts, token, deps);
     // One reactive refresh (DESIGN §7): the held token may have been revoked or rotated under us.
     if (answer.status === 401) {

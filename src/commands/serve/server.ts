@@ -12,7 +12,7 @@ import { loggedResponseHeaders, requestEvent, type NewRequestEvent } from '../..
 import type { ServeRuntime } from '../../core/serve-runtime.js';
 import type { Agent, Connection } from '../../core/state-schema.js';
 import { stripControl } from '../../core/strip-control.js';
-import { coveringInstallation, installationsOfApp, type InstallationRef } from '../../adapters/github-installations.js';
+import { alternativesForOwner, type InstallationRef } from '../../adapters/github-installations.js';
 import { writeServeRuntime } from '../../adapters/serve/runtime-file.js';
 import { cachedState, type StateSnapshot } from '../../adapters/serve/state-snapshot.js';
 import { closeUpstreamConnections, sendUpstream, UpstreamRefusedError, UpstreamTimeoutError, type UpstreamResponse } from '../../adapters/serve/upstream.js';
@@ -150,27 +150,29 @@ export async function startServe(listen: ServeListenOptions, deps: Deps): Promis
     });
   };
 
-  const alternativesFor = async (connection: Connection, refusal: Refusal, snapshot: StateSnapshot, agent: Agent): Promise<RefusalAlternatives> => {
-    if (refusal.reason !== 'wrong-installation') return {};
-    const owner = refusal.owner.toLowerCase();
-    const covering = Object.values(snapshot.connections)
-      .filter((c) => c.provider === 'github-app' && c.installation?.account.toLowerCase() === owner)
-      .sort((a, b) => Number(agent.connections.includes(b.name)) - Number(agent.connections.includes(a.name)))[0];
-    if (covering) return { connection: covering.name, installation: covering.installation };
-    if (connection.appId === undefined) return {};
-    let cached = installations.get(connection.appId);
-    if (!cached || Date.now() - cached.at > installationsCacheMs) {
-      try {
-        const bundle = await deps.tokens().read(connection.name);
-        cached = { at: Date.now(), list: bundle?.private_key ? await installationsOfApp(connection, bundle.private_key) : [] };
-      } catch (err) {
-        deps.io.stderr.write(`broker serve: the installations of GitHub App ${connection.appId} could not be listed: ${stripControl((err as Error).message)}\n`);
-        cached = { at: Date.now() - installationsCacheMs + 30_000, list: [] };
-      }
-      installations.set(connection.appId, cached);
+  // The App's installations, looked up once in a while: a refusal must not cost a GitHub call each time.
+  const installationsOf = async (appId: number, load: () => Promise<InstallationRef[]>): Promise<InstallationRef[]> => {
+    const cached = installations.get(appId);
+    if (cached && Date.now() - cached.at < installationsCacheMs) return cached.list;
+    try {
+      const list = await load();
+      installations.set(appId, { at: Date.now(), list });
+      return list;
+    } catch (err) {
+      // A failed lookup is tried again after half a minute, not on every refused call.
+      installations.set(appId, { at: Date.now() - installationsCacheMs + 30_000, list: [] });
+      throw err;
     }
-    const installation = coveringInstallation(cached.list, refusal.owner);
-    return installation ? { installation } : {};
+  };
+
+  const alternativesFor = (connection: Connection, refusal: Refusal, snapshot: StateSnapshot, agent: Agent): Promise<RefusalAlternatives> => {
+    if (refusal.reason !== 'wrong-installation') return Promise.resolve({});
+    return alternativesForOwner(connection, refusal.owner, Object.values(snapshot.connections), {
+      preferred: agent.connections,
+      privateKey: async () => (await deps.tokens().read(connection.name))?.private_key,
+      installations: installationsOf,
+      warn: (message) => deps.io.stderr.write(`broker serve: ${stripControl(message)}\n`),
+    });
   };
 
   const refuse = (res: ServerResponse, call: Call, connection: Connection, agent: Agent, url: URL, rest: string, refusal: Refusal, alternatives: RefusalAlternatives): void => {

@@ -17,7 +17,7 @@ export const wrongInstallation: Rule = {
       const misses = eventsOf(facts, 'request', conn.name).filter((r) => {
         const owner = githubOwnerOf(r.event.path);
         const outside = owner !== undefined && owner.toLowerCase() !== installation.account.toLowerCase();
-        return outside && (r.event.status === 404 || (r.event.status === 422 && notAccessible.test(r.event.error_description ?? '')));
+        return outside && (r.event.status === 404 || (r.event.outcome === 'refused' && r.event.reason === 'wrong-installation') || (r.event.status === 422 && notAccessible.test(r.event.error_description ?? '')));
       });
       const last = misses.at(-1);
       if (!last) return [];
