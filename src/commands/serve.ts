@@ -67,6 +67,7 @@ this home); 2 bad usage.
       if (e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') throw new BrokerError(`cannot listen on ${opts.socket ?? `${opts.host}:${opts.port}`}: ${e.code}`, exitCodes.failed);
       throw err;
     }
+    const stopped = waitForShutdownSignal();
     deps.io.stdout.write(`listening on ${serve.url}\n`);
     const agents = Object.keys(deps.state().agents()).length;
     deps.io.stderr.write(
@@ -74,7 +75,7 @@ this home); 2 bad usage.
         ? 'broker serve: no agent keys yet: every call will be answered 401. Make one: broker agent add NAME --conn CONNECTION\n'
         : `broker serve: ${agents} agent key${agents === 1 ? '' : 's'}; an agent's base URL: broker env CONNECTION --agent NAME\n`,
     );
-    const signal = await waitForShutdownSignal();
+    const signal = await stopped;
     deps.io.stderr.write(`broker serve: ${signal}: no new calls; letting calls in flight finish (up to ${drainTimeoutMs / 1000} s)\n`);
     await serve.drain(drainTimeoutMs);
     removeServeRuntime(deps.paths, process.pid);

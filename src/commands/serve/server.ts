@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Outg
 import { connect, type AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { agentKeyHash, brokerKeyOf } from '../../core/agent-keys.js';
 import { apiBaseOf, apiUrl } from '../../core/api-base.js';
@@ -441,7 +441,7 @@ interface RequestBody {
   content: Buffer | Readable | undefined;
   /** Read whole (or none): it can be sent again after a 401. */
   replayable: boolean;
-  /** Starts counting the bytes sent; call once the body is on its way. Returns a reader of the count. */
+  /** A reader of the bytes sent so far. */
   countSent(): () => number;
 }
 
@@ -449,15 +449,16 @@ async function requestBody(req: IncomingMessage): Promise<RequestBody> {
   const length = Number(req.headers['content-length'] ?? 0);
   const chunked = req.headers['transfer-encoding'] !== undefined;
   if (chunked || length > replayableBodyBytes) {
-    return {
-      content: req,
-      replayable: false,
-      countSent() {
-        let sent = 0;
-        req.on('data', (chunk: Buffer) => (sent += chunk.length));
-        return () => sent;
+    let sent = 0;
+    const counted = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        sent += chunk.length;
+        done(null, chunk);
       },
-    };
+    });
+    req.once('error', (err) => counted.destroy(err));
+    req.pipe(counted);
+    return { content: counted, replayable: false, countSent: () => () => sent };
   }
   if (!(length > 0)) {
     req.resume();
