@@ -32,6 +32,8 @@ export interface DepsInput {
   now?: () => Date;
   /** Ambient fields for every event; default from the environment (BROKER_AGENT, BROKER_TASK, CI). */
   eventContext?: EventLogWriterOptions['context'];
+  /** A long-running process (serve) keeps the event log open instead of opening it per line. */
+  keepLogOpen?: boolean;
 }
 
 const defaultLogMaxBytes = 64 * 1024 * 1024;
@@ -56,6 +58,7 @@ export function createDeps(input: DepsInput): Deps {
         maxBytes: Number(input.env.BROKER_LOG_MAX_BYTES) || defaultLogMaxBytes,
         keep: 5,
         context: input.eventContext ?? eventContextFromEnv(input.env),
+        keepOpen: input.keepLogOpen,
       });
       writer(event);
     },

@@ -48,7 +48,7 @@ this home); 2 bad usage.
   parse: parseServeOptions,
   async run(opts, cliDeps) {
     // Events name the agent of each call, not the environment serve was started in.
-    const deps = createDeps({ io: cliDeps.io, env: cliDeps.env, home: cliDeps.paths.root, mode: cliDeps.mode, now: cliDeps.now, eventContext: {} });
+    const deps = createDeps({ io: cliDeps.io, env: cliDeps.env, home: cliDeps.paths.root, mode: cliDeps.mode, now: cliDeps.now, eventContext: {}, keepLogOpen: true });
     const running = readServeRuntime(deps.paths);
     if (running && running.pid !== process.pid && serveIsAlive(running)) {
       throw new BrokerError(`broker serve already runs for this home (pid ${running.pid}, ${running.url}, since ${running.started})`, exitCodes.failed, `stop it first (kill ${running.pid}), or give this one another --home`);
