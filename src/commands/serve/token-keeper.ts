@@ -116,11 +116,16 @@ export class TokenKeeper {
     const held = this.held.get(connection.name);
     if (held && held.fp !== rejectedFp) return held;
     const now = this.deps.now().getTime();
-    // A token refreshed moments ago is not stale: its 401 is about the call (another auth, a token
-    // GitHub has not replicated yet), and refreshing on every such call would be the storm to avoid.
-    if (connection.lastRefreshAt !== undefined && now - Date.parse(connection.lastRefreshAt) < freshTokenMs) return undefined;
     const failing = this.failingNow(connection, now);
     if (failing) throw this.unavailable(connection.name, failing);
+    // The store already holds a newer token (another process refreshed): read it, refresh nothing.
+    if (connection.accessTokenFp !== undefined && connection.accessTokenFp !== rejectedFp) {
+      this.held.delete(connection.name);
+      return this.renew(connection.name, agent);
+    }
+    // The newest token, refreshed moments ago, is not stale: its 401 is about the call (another auth,
+    // a token GitHub has not replicated yet), and refreshing on every such call would be the storm to avoid.
+    if (connection.lastRefreshAt !== undefined && now - Date.parse(connection.lastRefreshAt) < freshTokenMs) return undefined;
     return this.renew(connection.name, agent, rejectedFp);
   }
 
