@@ -1,20 +1,17 @@
-// The event log over a realistic 2,000,000-line (~490 MB) log (DESIGN §11): a full scan beside
+// broker log over a realistic 2,000,000-line (~490 MB) log (DESIGN §11): a full scan beside
 // `grep -c invalid_grant` (target ≤ 3×), the default 24-hour window (target < 300 ms whatever the
 // size: it seeks by time) and peak RSS (target < 200 MB).
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readEvents } from '../src/adapters/event-log-reader.js';
 import { homePaths, type HomePaths } from '../src/adapters/home.js';
-import { rotatedLogPath } from '../src/core/log-files.js';
-import { generateLog } from './generate-log.js';
-import { measureOnce, median, ms, peakRssMb, printTable, timeCommand, type Row } from './report.js';
+import { generateLog, splitLikeTheWriter } from './generate-log.js';
+import { median, ms, peakRssMb, printTable, timeCommand, type Row } from './report.js';
 
 const totalLines = 2_000_000;
 const days = 30;
-const rotationBytes = 64 * 1024 * 1024;
 const neverInLog = '\u0001never\u0001';
 const broker = fileURLToPath(new URL('../dist/broker.mjs', import.meta.url));
 
@@ -30,18 +27,6 @@ async function timeWindowRead(paths: HomePaths, runs: number, match?: string): P
     last = { events: read.events.length, linesRead: read.linesRead };
   }
   return { ms: median(times), ...last };
-}
-
-/** The same lines as the writer leaves them with its default rotation: 64 MiB files, events.N.jsonl oldest. */
-function splitLikeTheWriter(single: string, paths: HomePaths): number {
-  const split = spawnSync('split', ['-C', String(rotationBytes), '-d', '-a', '3', single, join(paths.logs, 'part-')]);
-  if (split.status !== 0) throw new Error(`split failed: ${split.stderr.toString()}`);
-  const parts = readdirSync(paths.logs).filter((name) => name.startsWith('part-')).sort();
-  parts.forEach((part, i) => {
-    const n = parts.length - 1 - i;
-    renameSync(join(paths.logs, part), n === 0 ? paths.events : rotatedLogPath(paths.events, n));
-  });
-  return parts.length;
 }
 
 const rss = (value: number | null): string => (value === null ? 'n/a (no /usr/bin/time)' : `${value.toFixed(0)} MB`);
@@ -74,11 +59,6 @@ try {
   const connScan = timeCommand(process.execPath, connScanArgs, { env, runs: 1 });
   const rssConn = peakRssMb(process.execPath, connScanArgs, env);
 
-  // The doctor reads the same log through gatherFacts → readEvents; the file store keeps the keychain out of it.
-  const doctorEnv = { ...env, BROKER_STORE: 'file', BROKER_PASSPHRASE: 'bench-passphrase' };
-  const doctorWindow = measureOnce(process.execPath, [broker, 'doctor', '--json'], doctorEnv);
-  const doctorAll = measureOnce(process.execPath, [broker, 'doctor', '--since', 'all', '--json'], doctorEnv);
-  for (const run of [doctorWindow, doctorAll]) if (run.status !== 0 && run.status !== 1) throw new Error(`broker doctor exited ${run.status}`);
 
   const rotatedHome = join(root, 'rotated');
   const rotatedPaths = homePaths(rotatedHome);
@@ -102,11 +82,6 @@ try {
     { figure: '  same, whole command `broker log --json`', value: ms(rotatedWindowCli) },
     { figure: 'peak RSS, full scan command', value: rss(rssFull), target: '< 200 MB', pass: underRss(rssFull) },
     { figure: 'peak RSS, 24 h window command', value: rss(rssWindow), target: '< 200 MB', pass: underRss(rssWindow) },
-    { figure: '`broker doctor --json` (24 h, whole command, one run)', value: ms(doctorWindow.ms) },
-    { figure: '  its peak RSS', value: rss(doctorWindow.rssMb), target: '< 200 MB', pass: underRss(doctorWindow.rssMb) },
-    { figure: '`broker doctor --since all --json` (one run)', value: ms(doctorAll.ms) },
-    { figure: '  doctor full scan ÷ grep', value: `${(doctorAll.ms / grep).toFixed(2)}×`, target: '≤ 3×', pass: doctorAll.ms / grep <= 3 },
-    { figure: '  its peak RSS', value: rss(doctorAll.rssMb), target: '< 200 MB', pass: underRss(doctorAll.rssMb) },
     { figure: 'full scan keeping 1 line in 5: `--since all --conn linear-sync --json`', value: ms(connScan) },
     { figure: '  its peak RSS (400,000 events streamed out)', value: rss(rssConn) },
   ];

@@ -1,7 +1,11 @@
 // A realistic event log for benchmarks: what a broker serving a handful of agents writes in a month.
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, openSync, readdirSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { rotatedLogPath } from '../src/core/log-files.js';
+import type { HomePaths } from '../src/adapters/home.js';
 
-const connections = [
+export const connections = [
   { name: 'github-work', target: 'api.github.com', paths: ['/repos/acme/api/pulls?state=open', '/repos/acme/web/issues/4412/comments', '/user', '/repos/acme/infra/contents/deploy.yaml'] },
   { name: 'google-drive', target: 'www.googleapis.com', paths: ['/drive/v3/files?q=trashed%3Dfalse', '/drive/v3/files/1AbCdEfGhIjK/export', '/oauth2/v3/userinfo'] },
   { name: 'slack-bot', target: 'slack.com', paths: ['/api/chat.postMessage', '/api/conversations.history', '/api/users.info'] },
@@ -64,4 +68,23 @@ export function generateLog(path: string, now: number, totalLines: number, days:
   }
   closeSync(fd);
   return { bytes, invalidGrant };
+}
+
+/** The same lines as the writer leaves them with its default rotation: 64 MiB files, events.N.jsonl oldest. */
+export function splitLikeTheWriter(single: string, paths: HomePaths, rotationBytes = 64 * 1024 * 1024): number {
+  const split = spawnSync('split', ['-C', String(rotationBytes), '-d', '-a', '3', single, join(paths.logs, 'part-')]);
+  if (split.status !== 0) throw new Error(`split failed: ${split.stderr.toString()}`);
+  const parts = readdirSync(paths.logs).filter((name) => name.startsWith('part-')).sort();
+  parts.forEach((part, i) => {
+    const n = parts.length - 1 - i;
+    renameSync(join(paths.logs, part), n === 0 ? paths.events : rotatedLogPath(paths.events, n));
+  });
+  return parts.length;
+}
+
+/** A state.json naming the log's connections, so the doctor's rules have something to diagnose. */
+export function writeBenchState(paths: HomePaths): void {
+  const providers: Record<string, string> = { 'github-work': 'github', 'google-drive': 'google', 'slack-bot': 'slack', 'linear-sync': 'linear', 'azure-graph': 'microsoft' };
+  const entries = connections.map((c) => [c.name, { name: c.name, provider: providers[c.name], kind: 'service', createdAt: '2026-01-01T00:00:00.000Z' }]);
+  writeFileSync(paths.state, `${JSON.stringify({ version: 1, homeId: '0123456789abcdef', connections: Object.fromEntries(entries) })}\n`, { mode: 0o600 });
 }

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { BrokerError } from './core/broker-error.js';
 import { exitCodes } from './core/exit-codes.js';
 import { stripControl } from './core/strip-control.js';
+import { closest } from './core/suggest.js';
 import { resolveHome } from './adapters/home.js';
 import { commands } from './commands/index.js';
 import { createDeps, decideMode, type Io } from './commands/deps.js';
@@ -36,7 +37,8 @@ export async function main(argv: string[], io: Io, env: Readonly<Record<string, 
   }
   const entry = commands.find((c) => c.name === name);
   if (!entry) {
-    io.stderr.write(`broker: unknown command "${stripControl(name)}"\n\n${overview()}\n`);
+    const near = closest(name, commands.map((c) => c.name));
+    io.stderr.write(`broker: unknown command "${stripControl(name)}"${near ? ` (did you mean \`broker ${near}\`?)` : ''}; \`broker --help\` lists them\n`);
     return exitCodes.usage;
   }
   try {
@@ -45,7 +47,7 @@ export async function main(argv: string[], io: Io, env: Readonly<Record<string, 
     try {
       parsed = parseArgs({ args: rest, options: { ...command.options, ...globalOptions }, allowPositionals: true, strict: true });
     } catch (err) {
-      throw new BrokerError(`broker ${name}: ${(err as Error).message}`, exitCodes.usage, `see: broker ${name} --help`);
+      throw argumentError(name, err, Object.keys({ ...command.options, ...globalOptions }));
     }
     if (parsed.values.help) {
       io.stdout.write(`${command.usage.trimEnd()}\n`);
@@ -58,6 +60,18 @@ export async function main(argv: string[], io: Io, env: Readonly<Record<string, 
   } catch (err) {
     return reportError(err, io, env);
   }
+}
+
+/** parseArgs' error as one line: the unknown option and the nearest known one, or what it said. */
+function argumentError(command: string, err: unknown, known: string[]): BrokerError {
+  const error = err as { code?: string; message?: string };
+  const unknown = error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'(-[^']*)'/.exec(error.message ?? '')?.[1] : undefined;
+  if (unknown !== undefined) {
+    const near = closest(unknown.replace(/^-+/, ''), known);
+    return new BrokerError(`${command}: unknown option ${unknown}${near ? ` (did you mean --${near}?)` : `; see broker ${command} --help`}`, exitCodes.usage);
+  }
+  const message = (error.message ?? String(err)).split('. ')[0];
+  return new BrokerError(`${command}: ${message}`, exitCodes.usage, `see: broker ${command} --help`);
 }
 
 function reportError(err: unknown, io: Io, env: Readonly<Record<string, string | undefined>>): number {

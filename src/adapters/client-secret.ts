@@ -1,10 +1,14 @@
-import { readFileSync } from 'node:fs';
-import { BrokerError } from '../core/broker-error.js';
+import type { Readable } from 'node:stream';
+import { BrokerError, usageError } from '../core/broker-error.js';
 import { exitCodes } from '../core/exit-codes.js';
 import { fingerprint } from '../core/fingerprint.js';
 import type { Connection } from '../core/state-schema.js';
 import type { TokenBundle } from '../core/token-bundle.js';
 import type { AppendEvent } from './event-log-writer.js';
+import { readBoundedRegularFile } from './regular-file.js';
+
+/** A client secret is a line of text; anything larger is not one (a log, /dev/zero, a whole environment). */
+export const maxClientSecretBytes = 64 * 1024;
 
 export interface LoadedClientSecret {
   /** Undefined for a public client (no clientSecretSource). */
@@ -26,7 +30,7 @@ export function loadClientSecret(
 ): LoadedClientSecret {
   const source = connection.clientSecretSource;
   if (source === undefined) return {};
-  const secret = readSource(connection.name, source, bundle, deps.env);
+  const secret = clientSecretFromSource(connection.name, source, bundle, deps.env);
   const fp = fingerprint(secret);
   if (fp !== connection.clientSecretFp) {
     deps.appendEvent({ event: 'secret', conn: connection.name, source, fp, ...(connection.clientSecretFp ? { previous_fp: connection.clientSecretFp } : {}) });
@@ -34,7 +38,8 @@ export function loadClientSecret(
   return { secret, fp, source };
 }
 
-function readSource(conn: string, source: string, bundle: TokenBundle | null, env: Readonly<Record<string, string | undefined>>): string {
+/** The secret its source holds now, without recording anything (loadClientSecret records a change). */
+export function clientSecretFromSource(conn: string, source: string, bundle: Pick<TokenBundle, 'client_secret'> | null, env: Readonly<Record<string, string | undefined>>): string {
   if (source.startsWith('env:')) {
     const name = source.slice('env:'.length);
     const value = env[name];
@@ -45,19 +50,52 @@ function readSource(conn: string, source: string, bundle: TokenBundle | null, en
   }
   if (source.startsWith('file:')) {
     const path = source.slice('file:'.length);
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (err) {
-      throw new BrokerError(`the client secret of "${conn}" comes from ${source}, which cannot be read: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, exitCodes.failed, `put the secret in ${path} (one line, mode 0600)`);
-    }
-    const secret = text.replace(/\r?\n$/, '');
-    if (secret === '') throw new BrokerError(`the client secret file of "${conn}" (${path}) is empty`, exitCodes.failed, `put the secret in ${path}`);
-    return secret;
+    const bytes = readBoundedRegularFile(path, {
+      maxBytes: maxClientSecretBytes,
+      what: `the client secret file of "${conn}"`,
+      hint: `put the secret in ${path} (one line, a regular file, mode 0600)`,
+    });
+    return oneLineSecret(bytes.toString('utf8'), `the client secret file of "${conn}" (${path})`, `put the secret alone in ${path}`);
   }
   const secret = bundle?.client_secret;
   if (!secret) {
-    throw new BrokerError(`the client secret of "${conn}" is kept in the keychain, and none is stored`, exitCodes.loginNeeded, `broker login ${conn} (it asks for the secret), or point the connection at env:VAR or file:PATH`);
+    throw new BrokerError(`the client secret of "${conn}" is kept in the keychain, and none is stored`, exitCodes.failed, keychainSecretHint(conn));
   }
   return secret;
+}
+
+/** How a keychain-kept client secret gets there; the secret itself never goes on a command line. */
+export function keychainSecretHint(conn: string): string {
+  return `store it from stdin: broker remove ${conn}, then broker connect ${conn} … --client-secret-stdin < FILE; or point the connection at env:VAR or file:PATH`;
+}
+
+/**
+ * The secret in `text`: one line, the trailing newline dropped. Empty text, several lines or control
+ * characters mean the source holds something other than a secret, and it is not sent anywhere.
+ */
+export function oneLineSecret(text: string, subject: string, hint: string): string {
+  const secret = text.replace(/\r?\n$/, '');
+  if (secret === '') throw new BrokerError(`${subject} is empty`, exitCodes.failed, hint);
+  if (/[\u0000-\u001f\u007f]/.test(secret)) throw new BrokerError(`${subject} holds more than one line or control characters: a client secret is one line of text`, exitCodes.failed, hint);
+  return secret;
+}
+
+/** `connect --client-secret-stdin`: at most maxClientSecretBytes, one line; the bytes are never echoed. */
+export async function readClientSecretFromStdin(stdin: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stdin) {
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += bytes.length;
+    if (size > maxClientSecretBytes) {
+      stdin.destroy();
+      throw usageError(`stdin holds more than ${maxClientSecretBytes} bytes: not a client secret`, 'pipe only the secret: broker connect NAME … --client-secret-stdin < FILE');
+    }
+    chunks.push(bytes);
+  }
+  try {
+    return oneLineSecret(Buffer.concat(chunks).toString('utf8'), 'the client secret on stdin', 'pipe only the secret, one line');
+  } catch (err) {
+    throw err instanceof BrokerError ? usageError(err.message, err.hint) : err;
+  }
 }

@@ -2,7 +2,7 @@ import { open, readdir, type FileHandle } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { LoggedEvent } from '../core/events.js';
 import { rotatedLogPath } from '../core/log-files.js';
-import { parseTimedEvent } from '../core/parse-event.js';
+import { lineTime as timeOfLine, parseEventLine } from '../core/parse-event.js';
 import type { HomePaths } from './home.js';
 
 export interface EventQuery {
@@ -17,8 +17,10 @@ export interface EventQuery {
 export interface EventLogSummary {
   /** Lines in the stretch of the log that was read (a seek leaves the older lines unread). */
   linesRead: number;
-  /** Lines that were not events: malformed JSON, over the length cap, no ISO ts or no event name. */
+  /** Lines that were not events: malformed JSON, over the length cap, no ISO ts, an unknown kind, or not its kind's schema. */
   linesSkipped: number;
+  /** Skipped lines by reason ("not JSON", "refresh: error has the wrong type" …). */
+  skipReasons: Record<string, number>;
   /** Base names of the files read, oldest first. */
   files: string[];
 }
@@ -49,22 +51,63 @@ export async function readEvents(paths: HomePaths, query: EventQuery): Promise<E
   return { events, ...summary };
 }
 
-/**
- * readEvents without holding the events: each goes to onEvent as it is read, oldest first.
- * `betweenChunks` may return a promise (a stdout drain) that the read waits for: backpressure.
- */
-export function streamEvents(paths: HomePaths, query: EventQuery, onEvent: (logged: LoggedEvent) => void, betweenChunks?: BetweenChunks): Promise<EventLogSummary> {
-  return visitEvents(paths, query, onEvent, false, betweenChunks);
+/** A log file as it was when opened: a rotated file with the same device, inode and size holds the same lines. */
+export interface LogFile {
+  name: string;
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  /** The live file (events.jsonl); the others are rotated and never change. */
+  live: boolean;
+}
+
+/** Where a read begins: the index of the first file to read (oldest is 0), and a byte offset and line count within it. */
+export interface ReadStart {
+  file: number;
+  offset: number;
+  lines: number;
+}
+
+export interface StreamOptions {
+  /** May return a promise (a stdout drain) that the read waits for between chunks: backpressure. */
+  betweenChunks?: BetweenChunks;
+  /** Told the files about to be read, before any is: where to begin (the default is the top of the oldest). */
+  startAt?(files: readonly LogFile[]): ReadStart | undefined;
+  /**
+   * A file read to the end of its last complete line: the offset and line count a later read can
+   * continue from, and the read's counts so far.
+   */
+  onFileRead?(file: LogFile, end: { offset: number; lines: number }, sofar: Readonly<EventLogSummary>): void;
+  /** Bytes scanned so far of the bytes there are to scan. */
+  onProgress?(bytesRead: number, bytesTotal: number): void;
+}
+
+/** readEvents without holding the events: each goes to onEvent as it is read, oldest first. */
+export function streamEvents(paths: HomePaths, query: EventQuery, onEvent: (logged: LoggedEvent) => void, options: StreamOptions = {}): Promise<EventLogSummary> {
+  return visitEvents(paths, query, onEvent, false, options);
 }
 
 type BetweenChunks = () => Promise<unknown> | undefined;
 
-async function visitEvents(paths: HomePaths, query: EventQuery, onEvent: (logged: LoggedEvent) => void, holdPerFile: boolean, betweenChunks?: BetweenChunks): Promise<EventLogSummary> {
-  const summary: EventLogSummary = { linesRead: 0, linesSkipped: 0, files: [] };
+async function visitEvents(paths: HomePaths, query: EventQuery, onEvent: (logged: LoggedEvent) => void, holdPerFile: boolean, options: StreamOptions = {}): Promise<EventLogSummary> {
+  const summary: EventLogSummary = { linesRead: 0, linesSkipped: 0, skipReasons: {}, files: [] };
   // Open every file before reading any, so a rotation mid-read cannot move lines out from under us.
   const handles = await openLogFiles(paths.events);
   try {
-    for (const { path, handle } of handles) await readFile(path, handle, query, summary, onEvent, holdPerFile, betweenChunks);
+    const files = await Promise.all(
+      handles.map(async ({ path, handle }): Promise<LogFile> => {
+        const st = await handle.stat();
+        return { name: basename(path), dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, live: path === paths.events };
+      }),
+    );
+    const start = options.startAt?.(files) ?? { file: 0, offset: 0, lines: 0 };
+    const progress = { read: 0, total: files.slice(start.file).reduce((n, f) => n + f.size, 0) - start.offset };
+    for (let i = start.file; i < handles.length; i++) {
+      const from = i === start.file ? { offset: start.offset, lines: start.lines } : { offset: 0, lines: 0 };
+      const end = await readFile(handles[i]!.path, handles[i]!.handle, files[i]!.size, from, query, summary, onEvent, holdPerFile, options, progress);
+      options.onFileRead?.(files[i]!, end, summary);
+    }
   } finally {
     await Promise.all(handles.map(({ handle }) => handle.close()));
   }
@@ -100,20 +143,35 @@ async function openLogFiles(livePath: string): Promise<{ path: string; handle: F
   return opened;
 }
 
-async function readFile(path: string, handle: FileHandle, query: EventQuery, result: EventLogSummary, onEvent: (logged: LoggedEvent) => void, holdPerFile: boolean, betweenChunks?: BetweenChunks): Promise<void> {
-  const size = (await handle.stat()).size;
+/** Reads one file from `from` (or the seek's start, if later) to `size`; returns where its last complete line ends. */
+async function readFile(
+  path: string,
+  handle: FileHandle,
+  size: number,
+  from: { offset: number; lines: number },
+  query: EventQuery,
+  result: EventLogSummary,
+  onEvent: (logged: LoggedEvent) => void,
+  holdPerFile: boolean,
+  options: StreamOptions,
+  progress: { read: number; total: number },
+): Promise<{ offset: number; lines: number }> {
   const sinceMs = query.since?.getTime() ?? null;
   const untilMs = query.until.getTime();
-  let start = 0;
-  if (sinceMs !== null) {
+  let start = from.offset;
+  if (sinceMs !== null && start === 0) {
     const last = await lastTimedLine(handle, size);
-    if (last !== null && last.ms < sinceMs - reorderSlackMs) return;
+    if (last !== null && last.ms < sinceMs - reorderSlackMs) {
+      progress.read += size;
+      return { offset: 0, lines: 0 };
+    }
     start = await seekToTime(handle, size, sinceMs - reorderSlackMs);
   }
+  progress.read += start - from.offset;
   const file = basename(path);
   result.files.push(file);
   // Evidence cites exact 1-based line numbers: after a seek the skipped prefix's newlines are counted (memchr speed, ≤ 64 MiB per file with the writer's rotation).
-  const linesBefore = start === 0 ? Promise.resolve(0) : countNewlines(handle, start);
+  const linesBefore = start === from.offset ? Promise.resolve(from.lines) : countNewlines(handle, start);
   linesBefore.catch(() => undefined);
   // Collecting, the count runs alongside the scan and line numbers are fixed up after; streaming, it comes first.
   const held: LoggedEvent[] | null = holdPerFile ? [] : null;
@@ -123,29 +181,38 @@ async function readFile(path: string, handle: FileHandle, query: EventQuery, res
     .map((n) => Buffer.from(n, 'utf8'));
   const onLine = (line: ScannedLine): void => {
     if (line.oversized) {
-      result.linesSkipped++;
+      skip(result, `longer than ${maxLineBytes / 1024 / 1024} MiB`);
       return;
     }
     if (isBlank(line.bytes, line.from, line.to)) return;
     for (const needle of needles) if (!line.contains(needle)) return;
-    const parsed = parseTimedEvent(line.bytes.toString('utf8', line.from, line.to));
-    if (parsed === null) {
-      result.linesSkipped++;
+    const parsed = parseEventLine(line.bytes.toString('utf8', line.from, line.to));
+    if (!parsed.ok) {
+      skip(result, parsed.reason);
       return;
     }
     if ((sinceMs !== null && parsed.ms < sinceMs) || parsed.ms > untilMs) return;
     if (query.conn !== undefined && parsed.event.conn !== query.conn) return;
-    const logged = { event: parsed.event, file, line: base + line.index + 1 };
+    const logged = { event: parsed.event, file, line: base + line.index + 1, t: parsed.ms };
     if (held === null) onEvent(logged);
     else held.push(logged);
   };
-  result.linesRead += await scanLines(handle, start, size, scanChunkBytes, onLine, needles[0], betweenChunks);
-  if (held === null) return;
-  const heldBase = await linesBefore;
-  for (const logged of held) {
+  let scanned = start;
+  const betweenChunks = (): Promise<unknown> | undefined => {
+    options.onProgress?.(progress.read + (scanned - start), progress.total);
+    return options.betweenChunks?.();
+  };
+  const scan = await scanLines(handle, start, size, scanChunkBytes, onLine, needles[0], betweenChunks, (at) => (scanned = at));
+  result.linesRead += scan.lines;
+  progress.read += size - start;
+  options.onProgress?.(progress.read, progress.total);
+  const heldBase = held === null ? base : await linesBefore;
+  for (const logged of held ?? []) {
     logged.line += heldBase;
     onEvent(logged);
   }
+  // Where the last complete line ends: a line still being written is read again next time.
+  return { offset: scan.completeEnd, lines: heldBase + scan.completeLines };
 }
 
 interface ScannedLine {
@@ -167,7 +234,24 @@ interface ScannedLine {
  * too. onLine returning false stops. With a prefilter, lines without it are only counted: the
  * search runs over the whole chunk (memchr speed) and onLine sees just the lines holding a hit.
  */
-async function scanLines(handle: FileHandle, start: number, end: number, chunkBytes: number, onLine: (line: ScannedLine) => boolean | void, prefilter?: Buffer, betweenChunks?: BetweenChunks): Promise<number> {
+interface Scanned {
+  /** Lines seen, a last one without its newline included. */
+  lines: number;
+  /** Where the last complete (newline-terminated) line ends, and how many complete lines there were. */
+  completeEnd: number;
+  completeLines: number;
+}
+
+async function scanLines(
+  handle: FileHandle,
+  start: number,
+  end: number,
+  chunkBytes: number,
+  onLine: (line: ScannedLine) => boolean | void,
+  prefilter?: Buffer,
+  betweenChunks?: BetweenChunks,
+  onPosition?: (offset: number) => void,
+): Promise<Scanned> {
   // Two buffers: the next chunk is read (in libuv's pool) while this one is being scanned.
   const buffers = [Buffer.allocUnsafe(chunkBytes), Buffer.allocUnsafe(chunkBytes)] as const;
   let turn = 0;
@@ -269,12 +353,15 @@ async function scanLines(handle: FileHandle, start: number, end: number, chunkBy
       oversized = false;
       if (!keepGoing) {
         await pending;
-        return index;
+        return { lines: index, completeEnd: chunkOffset + nl + 1, completeLines: index };
       }
       from = nl + 1;
       carryOffset = chunkOffset + from;
     }
+    onPosition?.(position);
   }
+  const unterminated = oversized || carryBytes > 0;
+  const complete = { completeEnd: unterminated ? carryOffset : position, completeLines: index };
   if (oversized) emit(carryOffset, chunk, 0, 0, true);
   else if (carryBytes > 0) {
     joined = Buffer.concat(carry);
@@ -283,7 +370,7 @@ async function scanLines(handle: FileHandle, start: number, end: number, chunkBy
     emit(carryOffset, joined, 0, joined.length, false);
     joined = null;
   }
-  return index;
+  return { lines: index, ...complete };
 }
 
 /**
@@ -334,7 +421,7 @@ async function seekToTime(handle: FileHandle, size: number, targetMs: number): P
 }
 
 function lineTime(line: ScannedLine): number | null {
-  return parseTimedEvent(line.bytes.toString('utf8', line.from, line.to))?.ms ?? null;
+  return timeOfLine(line.bytes.toString('utf8', line.from, line.to));
 }
 
 /** Newlines in [0, end), counted in a few stretches at once so the reads overlap the window's parsing. */
@@ -356,6 +443,11 @@ async function countNewlinesIn(handle: FileHandle, from: number, end: number): P
     position += bytesRead;
   }
   return count;
+}
+
+function skip(result: EventLogSummary, reason: string): void {
+  result.linesSkipped++;
+  result.skipReasons[reason] = (result.skipReasons[reason] ?? 0) + 1;
 }
 
 function isBlank(bytes: Buffer, from: number, to: number): boolean {

@@ -1,13 +1,18 @@
 import { createAppAuth } from '@octokit/auth-app';
 import { request as octokitRequest } from '@octokit/request';
-import { readFileSync } from 'node:fs';
 import { BrokerError, usageError } from '../core/broker-error.js';
 import { apiBaseOf } from '../core/api-base.js';
 import { exitCodes } from '../core/exit-codes.js';
 import { fingerprint } from '../core/fingerprint.js';
+import { connectionSecrets, secretScrubber, type KnownSecret } from '../core/scrub-secrets.js';
 import type { Connection } from '../core/state-schema.js';
-import type { TokenBundle } from '../core/token-bundle.js';
+import type { HeldTokenBundle, TokenBundle } from '../core/token-bundle.js';
 import type { Deps } from '../commands/deps.js';
+import { outboundFetchFor, type Env } from './outbound-http.js';
+import { readBoundedRegularFile } from './regular-file.js';
+
+/** A PEM key is a few KB; the bound keeps a wrong path (a device, a log) from being read whole. */
+const maxPrivateKeyBytes = 64 * 1024;
 
 /** Installation tokens live an hour; mint a new one once 75% of that is gone, like any other token (DESIGN §7). */
 export function installationTokenIsFresh(bundle: TokenBundle | null, now: Date, lifetimeMs = 3600_000): boolean {
@@ -37,12 +42,7 @@ function hintFor(status: number | undefined, message: string, conn: string): str
 
 /** Reads a GitHub App private key for `connect --private-key-file`; the path, never the content, goes into errors. */
 export function readPrivateKeyFile(path: string): string {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw usageError(`cannot read --private-key-file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  const text = readBoundedRegularFile(path, { maxBytes: maxPrivateKeyBytes, what: '--private-key-file', exitCode: exitCodes.usage }).toString('utf8');
   if (!/-----BEGIN (RSA )?PRIVATE KEY-----/.test(text)) throw usageError(`--private-key-file ${path} is not a PEM private key`, 'download the key from the App\'s settings page (a .pem file)');
   return text;
 }
@@ -50,6 +50,8 @@ export function readPrivateKeyFile(path: string): string {
 export interface MintDeps {
   /** auth-app's clock-skew retry reports through this ("GitHub API time and system time are different by N seconds"). */
   warn?: (message: string) => void;
+  /** The environment whose HTTPS_PROXY / NO_PROXY apply, and whose BROKER_PASSPHRASE is scrubbed from GitHub's words. */
+  env?: Env;
 }
 
 /**
@@ -57,7 +59,7 @@ export interface MintDeps {
  * when GitHub rejects it for clock skew, auth-app retries once using the offset from GitHub's Date header.
  * Returns the new bundle (private key kept), to be written by the caller.
  */
-export async function mintInstallationToken(connection: Connection, bundle: Pick<TokenBundle, 'private_key'> & Partial<TokenBundle>, deps: MintDeps = {}): Promise<TokenBundle> {
+export async function mintInstallationToken(connection: Connection, bundle: Pick<TokenBundle, 'private_key'> & Partial<TokenBundle>, deps: MintDeps = {}): Promise<HeldTokenBundle> {
   const { appId, installation } = connection;
   if (connection.provider !== 'github-app' || !appId || !installation) {
     throw new BrokerError(`"${connection.name}" is not a GitHub App connection with an app id and installation`, exitCodes.usage);
@@ -65,7 +67,15 @@ export async function mintInstallationToken(connection: Connection, bundle: Pick
   if (!bundle.private_key) {
     throw new BrokerError(`"${connection.name}" has no App private key in the token store`, exitCodes.loginNeeded, `reconnect it: broker connect ${connection.name} --provider github-app … --private-key-file PATH`);
   }
-  const base = octokitRequest.defaults({ baseUrl: apiBaseOf(connection), headers: { 'user-agent': 'broker' } });
+  const outbound = outboundFetchFor(deps.env ?? {});
+  // The JWTs (and any token) auth-app sends, so a GitHub that echoes them back has them scrubbed out of its message.
+  const sent: KnownSecret[] = [];
+  const recordingFetch = (url: string | URL, init: RequestInit = {}) => {
+    const authorization = new Headers(init.headers).get('authorization');
+    if (authorization) sent.push({ kind: 'credential', value: authorization.replace(/^(bearer|token)\s+/i, '') });
+    return outbound(url, init);
+  };
+  const base = octokitRequest.defaults({ baseUrl: apiBaseOf(connection), headers: { 'user-agent': 'broker' }, request: { fetch: recordingFetch } });
   const auth = createAppAuth({
     appId,
     privateKey: bundle.private_key,
@@ -77,9 +87,14 @@ export async function mintInstallationToken(connection: Connection, bundle: Pick
     const { data } = await appRequest('POST /app/installations/{installation_id}/access_tokens', { installation_id: installation.id });
     return { ...bundle, access_token: data.token, expires_at: new Date(data.expires_at).toISOString(), refresh_token: undefined, private_key: bundle.private_key };
   } catch (err) {
+    // octokit wraps what its fetch throws (the outbound policy's refusal) in a RequestError with status 500.
+    const cause = (err as { cause?: unknown }).cause;
+    if (cause instanceof BrokerError) throw cause;
     const e = err as { status?: number; message?: string; response?: { data?: unknown } };
-    const body = e.response?.data as { message?: string } | undefined;
-    throw new InstallationTokenError(connection.name, e.status, body?.message ?? e.message ?? String(err));
+    const body = e.response?.data as { message?: unknown } | undefined;
+    const said = typeof body?.message === 'string' ? body.message : (e.message ?? String(err));
+    const scrub = secretScrubber(connectionSecrets({ bundle, env: deps.env, also: sent }));
+    throw new InstallationTokenError(connection.name, e.status, scrub(said).slice(0, 500));
   }
 }
 
@@ -101,7 +116,7 @@ export async function installationTokenFor(name: string, deps: Deps, options: { 
   const started = Date.now();
   const trigger = options.trigger ?? (options.force ? 'manual' : 'proactive');
   try {
-    const next = await mintInstallationToken(connection, { private_key: bundle?.private_key }, { warn: (m) => deps.io.stderr.write(`broker: ${m}\n`) });
+    const next = await mintInstallationToken(connection, { private_key: bundle?.private_key, access_token: bundle?.access_token }, { warn: (m) => deps.io.stderr.write(`broker: ${m}\n`), env: deps.env });
     await deps.tokens().write(name, next);
     const atFp = fingerprint(next.access_token);
     const updated = await state.update(name, (c) => ({

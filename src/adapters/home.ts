@@ -9,6 +9,8 @@ export interface HomePaths {
   events: string;
   locks: string;
   secretsFile: string;
+  /** Derived data that may be thrown away at any time (the doctor's checkpoint after the rotated logs). */
+  cache: string;
 }
 
 /** BROKER_HOME, or --home, or the platform config dir. */
@@ -29,6 +31,7 @@ export function homePaths(root: string): HomePaths {
     events: join(logs, 'events.jsonl'),
     locks: join(root, 'locks'),
     secretsFile: join(root, 'secrets.enc'),
+    cache: join(root, 'cache'),
   };
 }
 

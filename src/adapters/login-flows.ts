@@ -7,7 +7,9 @@ import { exitCodes } from '../core/exit-codes.js';
 import { identityFromAnswer, type SeenIdentity } from '../core/login-identity.js';
 import type { LoginReporter } from '../core/login-progress.js';
 import { providerProfile } from '../core/providers/index.js';
+import { scrubSecrets } from '../core/scrub-secrets.js';
 import type { Connection } from '../core/state-schema.js';
+import { outboundFetchFor, type Env } from './outbound-http.js';
 import {
   OAuthError,
   createAuthorizationRequest,
@@ -156,7 +158,7 @@ export async function deviceLogin(config: Configuration, options: DeviceLoginOpt
  * Who a token belongs to: userinfo for OpenID providers, else the profile's identity endpoint
  * (GitHub /user on the connection's API base). Undefined when the provider has no way to tell.
  */
-export async function fetchLoginIdentity(connection: Connection, accessToken: string, config?: Configuration): Promise<SeenIdentity | undefined> {
+export async function fetchLoginIdentity(connection: Connection, accessToken: string, config?: Configuration, env: Env = {}): Promise<SeenIdentity | undefined> {
   const profile = providerProfile(connection.provider);
   if (config?.serverMetadata().userinfo_endpoint && (profile.discovery || !profile.endpoints.identity?.url)) {
     const seen = await fetchIdentity(config, accessToken);
@@ -167,10 +169,11 @@ export async function fetchLoginIdentity(connection: Connection, accessToken: st
   const base = apiBaseOf(connection);
   const url = /^https?:/.test(endpoint.url) ? new URL(endpoint.url) : base ? apiUrl(base, endpoint.url) : undefined;
   if (!url) return undefined;
-  const res = await fetch(url, { method: endpoint.method, headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json', 'user-agent': 'broker' }, signal: AbortSignal.timeout(15_000) });
+  const res = await outboundFetchFor(env)(url, { method: endpoint.method, headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json', 'user-agent': 'broker' }, signal: AbortSignal.timeout(15_000) });
   const body = (await res.json().catch(() => undefined)) as unknown;
   if (!res.ok) {
-    const message = (body as { message?: string; error?: string } | undefined)?.message ?? (body as { error?: string } | undefined)?.error;
+    const said = (body as { message?: unknown; error?: unknown } | undefined)?.message ?? (body as { error?: unknown } | undefined)?.error;
+    const message = typeof said === 'string' ? scrubSecrets(said, { secrets: [{ kind: 'access_token', value: accessToken }] }).slice(0, 300) : undefined;
     throw new OAuthError({ status: res.status, error: 'identity_failed', error_description: `${url.host}${url.pathname} answered ${res.status}${message ? `: ${message}` : ''}` });
   }
   return identityFromAnswer(body, endpoint.accountFields);

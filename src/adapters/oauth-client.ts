@@ -1,10 +1,15 @@
 import * as client from 'openid-client';
 import { BrokerError } from '../core/broker-error.js';
 import { exitCodes } from '../core/exit-codes.js';
+import { isLoopbackUrl, outboundUrlHint, outboundUrlProblem } from '../core/outbound-policy.js';
+import { mergeSecrets, secretScrubber, type KnownSecret, type KnownSecrets } from '../core/scrub-secrets.js';
 import { tokenResponseError } from '../core/providers/classify-provider-error.js';
 import { providerProfile } from '../core/providers/index.js';
 import type { Connection, ProviderId } from '../core/state-schema.js';
-import type { TokenBundle } from '../core/token-bundle.js';
+import type { HeldTokenBundle, TokenBundle } from '../core/token-bundle.js';
+import { OutboundRefusedError, outboundFetchFor, type Env, type OutboundFetch } from './outbound-http.js';
+
+export { isLoopbackUrl };
 
 // The OAuth client: openid-client 6 under a small surface the refresh and login code share.
 // Nothing here logs, and no error it throws carries a token or a secret.
@@ -75,31 +80,34 @@ export function serverForConnection(connection: Connection): OAuthServer {
   };
 }
 
-/**
- * openid-client refuses http:// unless told otherwise (DESIGN §7). Only loopback hosts may use it:
- * the local providers of tests and the demo. Anything else must be https.
- */
-export function isLoopbackUrl(url: string | URL): boolean {
-  const { hostname } = new URL(url);
-  if (hostname === 'localhost' || hostname === '[::1]') return true;
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+export interface OAuthTransport {
+  /** The environment whose HTTPS_PROXY / HTTP_PROXY / NO_PROXY apply (default: none, direct). */
+  env?: Env;
 }
 
-export async function oauthConfiguration(server: OAuthServer, credentials: OAuthClientCredentials): Promise<Configuration> {
+// What each configuration authenticates with, so a failure can be scrubbed of it (never stored on the config itself).
+const credentialsOf = new WeakMap<Configuration, KnownSecrets>();
+
+export async function oauthConfiguration(server: OAuthServer, credentials: OAuthClientCredentials, transport: OAuthTransport = {}): Promise<Configuration> {
   const auth = clientAuthentication(server, credentials.clientSecret);
   const urls = [server.issuer, server.tokenEndpoint, server.authorizationEndpoint, server.deviceAuthorizationEndpoint, server.userinfoEndpoint].filter(
     (u): u is string => u !== undefined,
   );
+  const refused = urls.map((u) => outboundUrlProblem(new URL(u))).find((p) => p !== undefined);
+  if (refused) throw new BrokerError(refused, exitCodes.usage, outboundUrlHint);
+  // openid-client refuses http:// unless told; the outbound policy above (the same one every request passes) has already allowed only loopback.
   const insecure = urls.some((u) => new URL(u).protocol === 'http:');
-  if (insecure && !urls.every((u) => new URL(u).protocol === 'https:' || isLoopbackUrl(u))) {
-    throw new BrokerError(`refusing plain http:// to a non-loopback host (${new URL(server.issuer).host})`, exitCodes.usage, 'use the https:// issuer URL; http is allowed only for 127.0.0.1, ::1 and localhost');
-  }
+  const known: KnownSecrets = { clientId: credentials.clientId, secrets: [{ kind: 'client_secret', value: credentials.clientSecret }] };
+  const outbound = outboundFetchFor(transport.env ?? {});
+  const fetchForOpenid: client.CustomFetch =
+    server.tokenErrorInBody200 && server.providerId ? errorsIn200As400(outbound, server.providerId, server.tokenEndpoint) : (url, init) => outbound(url, init as RequestInit);
   let config: Configuration;
   if (server.discovery) {
-    config = await call(() =>
+    config = await call(known, () =>
       client.discovery(new URL(server.issuer), credentials.clientId, undefined, auth, {
         execute: insecure ? [client.allowInsecureRequests] : [],
         timeout: requestTimeoutSeconds,
+        [client.customFetch]: fetchForOpenid,
       }),
     );
   } else {
@@ -118,7 +126,8 @@ export async function oauthConfiguration(server: OAuthServer, credentials: OAuth
     if (insecure) client.allowInsecureRequests(config);
   }
   config.timeout = requestTimeoutSeconds;
-  if (server.tokenErrorInBody200 && server.providerId) config[client.customFetch] = errorsIn200As400(server.providerId, server.tokenEndpoint);
+  config[client.customFetch] = fetchForOpenid;
+  credentialsOf.set(config, known);
   return config;
 }
 
@@ -129,9 +138,9 @@ const originalStatusHeader = 'x-broker-original-status';
  * openid-client would call them malformed successes and drop the body, so they become 400s here,
  * with the real status kept aside for the event log.
  */
-function errorsIn200As400(providerId: ProviderId, tokenEndpoint: string | undefined): client.CustomFetch {
+function errorsIn200As400(outbound: OutboundFetch, providerId: ProviderId, tokenEndpoint: string | undefined): client.CustomFetch {
   return async (url, init) => {
-    const response = await fetch(url, init as RequestInit);
+    const response = await outbound(url, init as RequestInit);
     if (response.status !== 200 || String(url) !== tokenEndpoint) return response;
     const text = await response.text();
     let body: unknown;
@@ -159,7 +168,7 @@ function clientAuthentication(server: OAuthServer, secret: string | undefined): 
  * A token-endpoint answer as the bundle the store keeps. Providers that do not rotate (Google)
  * send no new refresh token, so the previous one stays; the client secret and key are carried over.
  */
-export function bundleFromTokenResponse(response: client.TokenEndpointResponse, now: Date, previous?: TokenBundle | null): TokenBundle {
+export function bundleFromTokenResponse(response: client.TokenEndpointResponse, now: Date, previous?: TokenBundle | null): HeldTokenBundle {
   return {
     access_token: response.access_token,
     refresh_token: response.refresh_token ?? previous?.refresh_token,
@@ -171,7 +180,7 @@ export function bundleFromTokenResponse(response: client.TokenEndpointResponse, 
 }
 
 export async function refreshGrant(config: Configuration, refreshToken: string): Promise<client.TokenEndpointResponse> {
-  return call(() => client.refreshTokenGrant(config, refreshToken), [refreshToken]);
+  return call(knownOf(config, [{ kind: 'refresh_token', value: refreshToken }]), () => client.refreshTokenGrant(config, refreshToken));
 }
 
 // ---- Login building blocks (used by `broker login`).
@@ -187,7 +196,7 @@ export interface DeviceAuthorization {
 }
 
 export async function startDeviceAuthorization(config: Configuration, scopes: string[]): Promise<DeviceAuthorization> {
-  const response = await call(() => client.initiateDeviceAuthorization(config, scopes.length > 0 ? { scope: scopes.join(' ') } : {}));
+  const response = await call(knownOf(config), () => client.initiateDeviceAuthorization(config, scopes.length > 0 ? { scope: scopes.join(' ') } : {}));
   return {
     userCode: response.user_code,
     verificationUri: response.verification_uri,
@@ -200,7 +209,7 @@ export async function startDeviceAuthorization(config: Configuration, scopes: st
 
 /** Polls until the person approves, denies or the code expires; honours slow_down (openid-client adds 5 s). */
 export async function pollDeviceAuthorization(config: Configuration, device: DeviceAuthorization, signal?: AbortSignal): Promise<client.TokenEndpointResponse> {
-  return call(() => client.pollDeviceAuthorizationGrant(config, device.response, undefined, { signal }));
+  return call(knownOf(config, [{ kind: 'credential', value: device.response.device_code }]), () => client.pollDeviceAuthorizationGrant(config, device.response, undefined, { signal }));
 }
 
 export interface AuthorizationRequest {
@@ -232,9 +241,13 @@ export async function createAuthorizationRequest(
 
 /** Checks state and exchanges the code from the loopback callback URL (the full URL the browser was sent to). */
 export async function exchangeAuthorizationCode(config: Configuration, callbackUrl: string | URL, request: AuthorizationRequest): Promise<client.TokenEndpointResponse> {
+  const code = new URL(callbackUrl).searchParams.get('code') ?? undefined;
   return call(
+    knownOf(config, [
+      { kind: 'credential', value: request.codeVerifier },
+      { kind: 'credential', value: code },
+    ]),
     () => client.authorizationCodeGrant(config, new URL(callbackUrl), { expectedState: request.state, pkceCodeVerifier: request.codeVerifier }, { redirect_uri: request.redirectUri }),
-    [request.codeVerifier],
   );
 }
 
@@ -246,7 +259,7 @@ export interface Identity {
 }
 
 export async function fetchIdentity(config: Configuration, accessToken: string): Promise<Identity> {
-  const info = await call(() => client.fetchUserInfo(config, accessToken, client.skipSubjectCheck), [accessToken]);
+  const info = await call(knownOf(config, [{ kind: 'access_token', value: accessToken }]), () => client.fetchUserInfo(config, accessToken, client.skipSubjectCheck));
   const email = typeof info.email === 'string' ? info.email : undefined;
   const username = typeof info.preferred_username === 'string' ? info.preferred_username : undefined;
   return { identity: email ?? username ?? info.sub, sub: info.sub, email };
@@ -254,25 +267,41 @@ export async function fetchIdentity(config: Configuration, accessToken: string):
 
 // ---- Errors
 
-async function call<T>(operation: () => Promise<T>, secrets: string[] = []): Promise<T> {
+function knownOf(config: Configuration, also: KnownSecret[] = []): KnownSecrets {
+  return mergeSecrets(credentialsOf.get(config) ?? { secrets: [] }, { secrets: also });
+}
+
+async function call<T>(known: KnownSecrets, operation: () => Promise<T>): Promise<T> {
   try {
     return await operation();
   } catch (err) {
-    throw new OAuthError(describeOAuthFailure(err, secrets));
+    // The outbound policy refused a URL (a discovered endpoint on plain http, say): that is the broker's own
+    // words. openid-client wraps what its fetch throws as "something went wrong", with the error as cause.
+    const refused = err instanceof OutboundRefusedError ? err : (err as { cause?: unknown })?.cause;
+    if (refused instanceof OutboundRefusedError) throw refused;
+    if (refused instanceof BrokerError && err instanceof client.ClientError) throw refused;
+    throw new OAuthError(describeOAuthFailure(err, known));
   }
 }
 
-/** Any error from openid-client or fetch → the fields the event log keeps, with secrets cut out. */
-export function describeOAuthFailure(err: unknown, secrets: string[] = []): OAuthFailure {
+/**
+ * Any error from openid-client or fetch → the fields the event log keeps. Every word the provider
+ * chose goes through the redaction pass with the secrets this call knows (the client secret and its
+ * Basic header form, the token or code it presented), then is cut to 500 characters.
+ */
+export function describeOAuthFailure(err: unknown, known: KnownSecrets = { secrets: [] }): OAuthFailure {
   if (err instanceof OAuthError) return err.failure;
-  const scrub = (text: string | undefined): string | undefined => (text === undefined ? undefined : redact(text, secrets).slice(0, 500));
+  // openid-client's catch-all ("something went wrong") says nothing: the error it wraps does.
+  if (err instanceof client.ClientError && err.code === undefined && err.cause !== undefined) return describeOAuthFailure(err.cause, known);
+  const scrubSecrets = secretScrubber(known);
+  const scrub = (text: string | undefined): string | undefined => (text === undefined ? undefined : scrubSecrets(text).slice(0, 500));
   if (err instanceof client.ResponseBodyError) {
     const original = Number(err.response.headers.get(originalStatusHeader));
     return {
       status: original || err.status,
       error: scrub(err.error) ?? 'error',
       error_description: scrub(err.error_description),
-      error_code: providerErrorCode(err.cause),
+      error_code: scrub(providerErrorCode(err.cause)),
     };
   }
   if (err instanceof client.AuthorizationResponseError) {
@@ -289,7 +318,7 @@ export function describeOAuthFailure(err: unknown, secrets: string[] = []): OAut
     return { error: 'network_error', error_description: scrub(e.cause?.code ?? e.cause?.message) };
   }
   const status = typeof e?.cause?.status === 'number' ? e.cause.status : undefined;
-  return { status, error: e?.code ?? 'client_error', error_description: scrub(e?.message ?? String(err)) };
+  return { status, error: scrub(e?.code) ?? 'client_error', error_description: scrub(e?.message ?? String(err)) };
 }
 
 /** Microsoft puts its AADSTS number in error_codes; others may send error_code or code. */
@@ -299,10 +328,4 @@ function providerErrorCode(body: Record<string, unknown> | undefined): string | 
   if (Array.isArray(codes) && codes.length > 0) return `AADSTS${String(codes[0])}`;
   if (typeof body.error_code === 'string' || typeof body.error_code === 'number') return String(body.error_code);
   return undefined;
-}
-
-function redact(text: string, secrets: string[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret.length >= 6) out = out.split(secret).join('[redacted]');
-  return out;
 }

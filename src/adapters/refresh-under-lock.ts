@@ -6,7 +6,8 @@ import { fingerprint } from '../core/fingerprint.js';
 import { classifyProviderError } from '../core/providers/classify-provider-error.js';
 import type { CanonicalCause } from '../core/providers/index.js';
 import type { Connection } from '../core/state-schema.js';
-import type { TokenBundle } from '../core/token-bundle.js';
+import { connectionSecrets, scrubStrings, secretScrubber } from '../core/scrub-secrets.js';
+import type { HeldTokenBundle } from '../core/token-bundle.js';
 import type { Deps } from '../commands/deps.js';
 import { loadClientSecret } from './client-secret.js';
 import { OAuthError, bundleFromTokenResponse, oauthConfiguration, refreshGrant, serverForConnection, type OAuthFailure } from './oauth-client.js';
@@ -31,7 +32,7 @@ export interface RefreshRequest {
 }
 
 export interface RefreshResult {
-  bundle: TokenBundle;
+  bundle: HeldTokenBundle;
   connection: Connection;
   /** Another process's fresh token was used instead of refreshing. */
   adopted: boolean;
@@ -81,7 +82,7 @@ export async function refreshUnderLock(deps: RefreshDeps, request: RefreshReques
 
     try {
       if (!connection.clientId) throw new BrokerError(`"${conn}" has no client id`, exitCodes.usage, `re-create it with --client-id: broker connect ${conn} …`);
-      const config = await oauthConfiguration(serverForConnection(connection), { clientId: connection.clientId, clientSecret: secret.secret });
+      const config = await oauthConfiguration(serverForConnection(connection), { clientId: connection.clientId, clientSecret: secret.secret }, { env: deps.env });
       const response = await refreshGrant(config, presented);
       const now = deps.now();
       const next = bundleFromTokenResponse(response, now, bundle);
@@ -103,12 +104,14 @@ export async function refreshUnderLock(deps: RefreshDeps, request: RefreshReques
       deps.appendEvent({ ...base, outcome: 'ok', status: 200, rt_fp: rtFp, new_rt_fp: newRtFp, at_fp: atFp, generation: updated.generation, duration_ms: elapsed() });
       return { bundle: next, connection: updated, adopted: false, lostRace: false };
     } catch (err) {
+      // Provider words go to the log, state.json and the screen: first out with every secret this connection holds.
+      const scrub = secretScrubber(connectionSecrets({ clientId: connection.clientId, clientSecret: secret.secret, bundle, env: deps.env }));
       if (!(err instanceof OAuthError)) {
-        const message = err instanceof Error ? err.message : String(err);
+        const message = scrub(err instanceof Error ? err.message : String(err));
         deps.appendEvent({ ...base, outcome: 'error', error: 'refresh_failed', error_description: message.slice(0, 300), rt_fp: rtFp, generation: connection.generation, duration_ms: elapsed() });
         throw err;
       }
-      const failure = err.failure;
+      const failure = scrubStrings(err.failure, scrub);
       const failed = { ...base, outcome: 'error' as const, ...failureFields(failure), rt_fp: rtFp, generation: connection.generation };
       const cause = classifyProviderError(connection.provider, failure).cause;
       if (loginNeededCauses.has(cause)) {

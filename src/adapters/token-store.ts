@@ -1,7 +1,7 @@
 import { BrokerError } from '../core/broker-error.js';
 import { exitCodes } from '../core/exit-codes.js';
 import type { StoreStatus } from '../core/findings.js';
-import { TokenBundleSchema, type TokenBundle } from '../core/token-bundle.js';
+import { TokenBundleSchema, holdsAccessToken, type HeldTokenBundle, type TokenBundle } from '../core/token-bundle.js';
 import { openKeychainBackend } from './keychain-backend.js';
 import { openFileBackend } from './file-backend.js';
 import type { HomePaths } from './home.js';
@@ -18,7 +18,10 @@ export interface SecretBackend {
 
 export interface TokenStore {
   status(): Promise<StoreStatus>;
-  read(conn: string): Promise<TokenBundle | null>;
+  /** The connection's tokens, or null when it has none yet (nothing stored, or only its client secret before the first login). */
+  read(conn: string): Promise<HeldTokenBundle | null>;
+  /** The whole entry, tokens or not: where a keychain-kept client secret is read before the first login. */
+  readEntry(conn: string): Promise<TokenBundle | null>;
   write(conn: string, bundle: TokenBundle): Promise<void>;
   delete(conn: string): Promise<boolean>;
 }
@@ -36,6 +39,15 @@ export function openTokenStore(paths: HomePaths, homeId: string, env: Readonly<R
   const { backend, reason } = chooseBackend(env);
   const secrets: SecretBackend =
     backend === 'keychain' ? openKeychainBackend(`broker:${homeId}`) : openFileBackend(paths, env.BROKER_PASSPHRASE);
+  const readEntry = async (conn: string): Promise<TokenBundle | null> => {
+    const text = await secrets.get(conn);
+    if (text === null) return null;
+    const parsed = TokenBundleSchema.safeParse(safeJson(text));
+    if (!parsed.success) {
+      throw new BrokerError(`the ${backend} entry for "${conn}" is not a token bundle`, exitCodes.failed, `log in again: broker login ${conn}`);
+    }
+    return parsed.data;
+  };
   return {
     async status() {
       try {
@@ -46,14 +58,10 @@ export function openTokenStore(paths: HomePaths, homeId: string, env: Readonly<R
       }
     },
     async read(conn) {
-      const text = await secrets.get(conn);
-      if (text === null) return null;
-      const parsed = TokenBundleSchema.safeParse(safeJson(text));
-      if (!parsed.success) {
-        throw new BrokerError(`the ${backend} entry for "${conn}" is not a token bundle`, exitCodes.failed, `log in again: broker login ${conn}`);
-      }
-      return parsed.data;
+      const entry = await readEntry(conn);
+      return holdsAccessToken(entry) ? entry : null;
     },
+    readEntry,
     write: (conn, bundle) => secrets.set(conn, JSON.stringify(TokenBundleSchema.parse(bundle))),
     delete: (conn) => secrets.delete(conn),
   };

@@ -2,9 +2,10 @@ import { usageError } from '../core/broker-error.js';
 import { exitCodes } from '../core/exit-codes.js';
 import { fingerprint } from '../core/fingerprint.js';
 import { ConnectionSchema, ProviderIdSchema, SecretSourceSchema, providerIds, type Connection, type ProviderId } from '../core/state-schema.js';
-import { parseTokenInput } from '../core/token-bundle.js';
+import { holdsAccessToken, parseTokenInput } from '../core/token-bundle.js';
 import { defineCommand, type OptionValues } from './command.js';
 import { readAll } from './read-stdin.js';
+import { readClientSecretFromStdin } from '../adapters/client-secret.js';
 import { mintInstallationToken, readPrivateKeyFile } from '../adapters/github-app-token.js';
 import type { TokenBundle } from '../core/token-bundle.js';
 
@@ -23,6 +24,7 @@ export interface ConnectOptions {
   privateKeyFile?: string;
   apiBaseUrl?: string;
   tokenStdin: boolean;
+  clientSecretStdin: boolean;
   json: boolean;
 }
 
@@ -38,6 +40,8 @@ Options:
   --account WHO                the identity this connection must be; logins as anyone else are refused
   --client-id ID               the OAuth client id
   --client-secret-from SRC     env:VAR | file:PATH | keychain
+  --client-secret-stdin        read the client secret from stdin (one line) and keep it in the token store
+                               (the source becomes keychain); it is never echoed. Pipe it: … < secret.txt
   --scopes A,B                 scopes to request at login
   --issuer URL                 OpenID issuer (provider oidc)
   --app-id N                   GitHub App id (provider github-app)
@@ -65,6 +69,7 @@ Options:
     'api-base-url': { type: 'string' },
     'holder-command': { type: 'string' },
     'token-stdin': { type: 'boolean' },
+    'client-secret-stdin': { type: 'boolean' },
     json: { type: 'boolean' },
   },
   parse: parseConnectOptions,
@@ -88,6 +93,13 @@ Options:
       createdAt: now.toISOString(),
     });
     let bundle: TokenBundle | undefined;
+    if (opts.clientSecretStdin) {
+      if (deps.io.stdin.isTTY) {
+        // A terminal would echo the secret as it is typed or pasted.
+        throw usageError('--client-secret-stdin reads a pipe, not a terminal (typing would show the secret)', `broker connect ${opts.name} … --client-secret-stdin < secret.txt`);
+      }
+      bundle = { client_secret: await readClientSecretFromStdin(deps.io.stdin) };
+    }
     if (opts.tokenStdin) {
       const input = parseTokenInput(await readAll(deps.io.stdin), now);
       if (!input.ok) throw usageError(input.error, 'pipe a bare token or {"access_token", "refresh_token"?, "expires_in"?} to stdin');
@@ -95,10 +107,10 @@ Options:
     }
     if (opts.privateKeyFile) {
       const privateKey = readPrivateKeyFile(opts.privateKeyFile);
-      bundle = bundle ? { ...bundle, private_key: privateKey } : await mintInstallationToken(connection, { private_key: privateKey }, { warn: (m) => deps.io.stderr.write(`broker: ${m}\n`) });
+      bundle = bundle ? { ...bundle, private_key: privateKey } : await mintInstallationToken(connection, { private_key: privateKey }, { warn: (m) => deps.io.stderr.write(`broker: ${m}\n`), env: deps.env });
     }
-    if (bundle) {
-      await deps.tokens().write(opts.name, bundle);
+    if (bundle) await deps.tokens().write(opts.name, bundle);
+    if (holdsAccessToken(bundle)) {
       connection = {
         ...connection,
         accessTokenExpiresAt: bundle.expires_at,
@@ -121,7 +133,8 @@ Options:
       deps.io.stdout.write(`${JSON.stringify({ connection }, null, 2)}\n`);
     } else {
       const token = connection.accessTokenFp ? `access token fp ${connection.accessTokenFp}` : `no token yet: run \`broker login ${opts.name}\``;
-      deps.io.stdout.write(`connected ${opts.name} (${opts.provider}, ${opts.kind}); ${token}\n`);
+      const secret = bundle?.client_secret ? `; client secret fp ${fingerprint(bundle.client_secret)} kept in the token store` : '';
+      deps.io.stdout.write(`connected ${opts.name} (${opts.provider}, ${opts.kind})${secret}; ${token}\n`);
     }
     return exitCodes.ok;
   },
@@ -135,8 +148,11 @@ function parseConnectOptions(values: OptionValues, positionals: string[]): Conne
   if (!provider.success) throw usageError(`--provider must be one of: ${providerIds.join(', ')}`);
   const kind = values.kind ?? 'service';
   if (kind !== 'service' && kind !== 'personal') throw usageError('--kind must be service or personal');
-  const secret = values['client-secret-from'];
+  const clientSecretStdin = values['client-secret-stdin'] === true;
+  const secret = values['client-secret-from'] ?? (clientSecretStdin ? 'keychain' : undefined);
   if (secret !== undefined && !SecretSourceSchema.safeParse(secret).success) throw usageError('--client-secret-from must be env:VAR, file:PATH or keychain');
+  if (clientSecretStdin && secret !== 'keychain') throw usageError(`--client-secret-stdin keeps the secret in the token store; it cannot be combined with --client-secret-from ${String(secret)}`);
+  if (clientSecretStdin && values['token-stdin'] === true) throw usageError('--client-secret-stdin and --token-stdin both read stdin: use one', 'connect with --client-secret-stdin, then run `broker login NAME`');
   const issuer = values.issuer as string | undefined;
   if (issuer !== undefined && !URL.canParse(issuer)) throw usageError(`--issuer "${issuer}" is not a URL`);
   if (provider.data === 'oidc' && !issuer) throw usageError('provider oidc needs --issuer URL');
@@ -147,6 +163,7 @@ function parseConnectOptions(values: OptionValues, positionals: string[]): Conne
   if (apiBaseUrl !== undefined && !URL.canParse(apiBaseUrl)) throw usageError(`--api-base-url "${apiBaseUrl}" is not a URL`);
   const privateKeyFile = values['private-key-file'] as string | undefined;
   if (privateKeyFile !== undefined && provider.data !== 'github-app') throw usageError('--private-key-file is for provider github-app');
+  if (clientSecretStdin && provider.data === 'github-app') throw usageError('a GitHub App connection signs with its private key, not a client secret', 'use --private-key-file PATH');
   if (provider.data === 'github-app' && (appId === undefined || installationId === undefined || !installationAccount)) {
     throw usageError('provider github-app needs --app-id N --installation N --installation-account OWNER');
   }
@@ -165,6 +182,7 @@ function parseConnectOptions(values: OptionValues, positionals: string[]): Conne
     privateKeyFile,
     apiBaseUrl,
     tokenStdin: values['token-stdin'] === true,
+    clientSecretStdin,
     json: values.json === true,
   };
 }

@@ -1,13 +1,12 @@
 import { readRunbooks } from '../adapters/runbook-files.js';
-import { usageError } from '../core/broker-error.js';
-import { diagnose } from '../core/diagnose.js';
+import { noSuchConnection, usageError } from '../core/broker-error.js';
 import { toDoctorReport } from '../core/doctor-report.js';
 import { parseSince, sinceHelp, sinceStart, type Since } from '../core/parse-since.js';
-import { withRunbookActions } from '../core/runbook.js';
+import { withRunbook, type Runbook } from '../core/runbook.js';
 import { formatDoctorJson } from '../output/doctor-json.js';
 import { formatDoctorText } from '../output/doctor-text.js';
 import { defineCommand } from './command.js';
-import { gatherFacts } from './gather-facts.js';
+import { diagnoseHome, readOn, type DiagnoseOptions, type Reached } from './diagnose-home.js';
 import { fixFinding, type FixRequest } from './remediation/fix-finding.js';
 import { actionExecutors } from './remediation/actions/index.js';
 import { runRemediation } from './remediation/run-remediation.js';
@@ -68,26 +67,30 @@ With --fix: 0 the fix ran and the finding is gone (or was not there); 1 it faile
     return { since, conn, now, fix };
   },
   async run(opts, deps) {
-    if (opts.conn !== undefined && !deps.state().get(opts.conn)) {
-      throw usageError(`no connection named "${opts.conn}"`, 'run `broker status` to list connections');
-    }
-    const until = opts.now ?? deps.now();
-    const since = sinceStart(opts.since, until);
-    const diagnoseNow = async () => {
-      const gathered = await gatherFacts(deps, { since, until: opts.now ?? deps.now(), conn: opts.conn });
-      const found = diagnose(gathered.facts);
-      const runbooks = readRunbooks([...new Set(found.map((f) => f.id))]);
-      return { gathered, runbooks, findings: found.map((f) => withRunbookActions(f, runbooks.get(f.id))) };
+    if (opts.conn !== undefined && !deps.state().get(opts.conn)) throw noSuchConnection(opts.conn);
+    // The window starts where it started for the whole session: a re-check or `R` reads on from there.
+    const since = sinceStart(opts.since, opts.now ?? deps.now());
+    let reached: Reached | undefined;
+    const diagnoseNow = async (onProgress?: DiagnoseOptions['onProgress']) => {
+      const window = { since, until: opts.now ?? deps.now(), conn: opts.conn };
+      const home = reached ? await readOn(deps, reached, window, { onProgress }) : await diagnoseHome(deps, window, { onProgress });
+      reached = home.reached;
+      const runbooks = readRunbooks([...new Set(home.findings.map((f) => f.id))]);
+      const findings = home.findings.map((f) => withRunbook(f, runbooks.get(f.id)));
+      return { runbooks, findings, report: toDoctorReport({ ...home, findings, since, until: window.until }) };
     };
-    const { gathered, runbooks, findings } = await diagnoseNow();
-    if (opts.fix) return fixFinding(opts.fix, findings, deps, async () => (await diagnoseNow()).findings);
-    const report = toDoctorReport({ store: gathered.facts.store, since, until, linesRead: gathered.linesRead, linesSkipped: gathered.linesSkipped, connections: gathered.facts.connections, findings });
+    const recheck = async () => (await diagnoseNow()).findings;
+    if (opts.fix) return fixFinding(opts.fix, (await diagnoseNow()).findings, deps, recheck);
     if (deps.mode === 'tty') {
       const { showDoctorScreen } = await import('../ui/show-doctor.js');
-      const recheck = async () => (await diagnoseNow()).findings;
+      const runbooks = new Map<string, Runbook>();
       return showDoctorScreen(
         {
-          report,
+          scan: async (onProgress) => {
+            const scanned = await diagnoseNow(onProgress);
+            for (const [id, runbook] of scanned.runbooks) runbooks.set(id, runbook);
+            return scanned.report;
+          },
           runbookFix: (id) => runbooks.get(id)?.sections.Fix,
           runAction: async (finding, action, onOutput) => {
             // What an action prints (a device code, a holder's output) goes to the screen, not under Ink's frame.
@@ -100,6 +103,7 @@ With --fix: 0 the fix ran and the finding is gone (or was not there); 1 it faile
         deps.io,
       );
     }
+    const { runbooks, report } = await diagnoseNow();
     deps.io.stdout.write(deps.mode === 'json' ? formatDoctorJson(report) : formatDoctorText(report, runbooks));
     return report.exitCode;
   },

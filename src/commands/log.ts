@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { usageError } from '../core/broker-error.js';
+import { noSuchConnection, usageError } from '../core/broker-error.js';
 import { exitCodes } from '../core/exit-codes.js';
 import { parseSince, sinceHelp, sinceStart, type Since } from '../core/parse-since.js';
 import { stripControl } from '../core/strip-control.js';
@@ -65,12 +65,16 @@ Options:
       batch.push(logged);
       if (batch.length >= 1000) flush();
     };
-    const summary = await streamEvents(deps.paths, query, onEvent, () => (out.writableNeedDrain ? once(out, 'drain') : undefined));
+    const summary = await streamEvents(deps.paths, query, onEvent, { betweenChunks: () => (out.writableNeedDrain ? once(out, 'drain') : undefined) });
     flush();
-    if (json) {
-      out.write(logJsonTail(summary));
-      return exitCodes.ok;
+    if (json) out.write(logJsonTail(summary));
+    // A removed connection's events are still worth reading; a name that is neither in state nor in the log is a typo.
+    if (opts.conn !== undefined && written === 0 && !deps.state().get(opts.conn)) {
+      const unknown = noSuchConnection(opts.conn);
+      deps.io.stderr.write(`broker: ${unknown.message}, and the log has no events for it${opts.since.all ? '' : ` in the last ${opts.sinceText}`}\n  fix: ${unknown.hint}\n`);
+      return unknown.exitCode;
     }
+    if (json) return exitCodes.ok;
     const scope = `${opts.conn === undefined ? '' : ` for ${stripControl(opts.conn)}`}${opts.since.all ? '' : ` in the last ${opts.sinceText}`}`;
     const skipped = summary.linesSkipped > 0 ? `; ${summary.linesSkipped} line(s) skipped (not events: malformed, over 1 MiB, or no time)` : '';
     deps.io.stderr.write(`${written} event(s)${scope}, ${summary.linesRead} line(s) read from ${summary.files.length === 0 ? 'no log file' : summary.files.join(', ')}${skipped}\n`);

@@ -1,12 +1,12 @@
 import type { TokenEndpointResponse } from 'openid-client';
-import { BrokerError, usageError } from '../core/broker-error.js';
+import { BrokerError, usageError, noSuchConnection } from '../core/broker-error.js';
 import { exitCodes } from '../core/exit-codes.js';
 import { fingerprint } from '../core/fingerprint.js';
 import { checkLoginIdentity, loginScopes } from '../core/login-identity.js';
 import type { LoginMethod, LoginReporter } from '../core/login-progress.js';
 import { providerProfile } from '../core/providers/index.js';
 import type { Connection } from '../core/state-schema.js';
-import { parseTokenInput, type TokenBundle } from '../core/token-bundle.js';
+import { parseTokenInput, type HeldTokenBundle, type TokenBundle } from '../core/token-bundle.js';
 import { formatLoginStep } from '../output/login-text.js';
 import { loadClientSecret } from '../adapters/client-secret.js';
 import { browserLogin, canOpenBrowser, deviceLogin, fetchLoginIdentity } from '../adapters/login-flows.js';
@@ -85,7 +85,7 @@ interface LoginResult {
 
 async function runLogin(opts: LoginOptions, deps: Deps): Promise<number> {
   const connection = deps.state().get(opts.name);
-  if (!connection) throw usageError(`no connection named "${opts.name}"`, 'run `broker status` to list connections');
+  if (!connection) throw noSuchConnection(opts.name);
   if (connection.provider === 'github-app') {
     throw usageError(`"${opts.name}" is a GitHub App installation: it has no login, its tokens are minted from the App key`, `broker refresh ${opts.name}, or reconnect with --private-key-file`);
   }
@@ -111,8 +111,9 @@ async function login(connection: Connection, opts: LoginOptions, deps: Deps, rep
   if (profile.discovery && !scopes.includes('openid')) scopes.unshift('openid');
   let method: LoginMethod = opts.method ?? 'browser';
   try {
-    const previous = await deps.tokens().read(connection.name);
-    let bundle: TokenBundle;
+    // The whole entry: before the first login it may hold only the client secret (connect --client-secret-stdin).
+    const previous = await deps.tokens().readEntry(connection.name);
+    let bundle: HeldTokenBundle;
     let config: Configuration | undefined;
     let secretFp: string | undefined;
     if (opts.method === 'paste') {
@@ -136,7 +137,7 @@ async function login(connection: Connection, opts: LoginOptions, deps: Deps, rep
       report({ kind: 'tokens' });
     }
 
-    const seen = await fetchLoginIdentity(connection, bundle.access_token, config);
+    const seen = await fetchLoginIdentity(connection, bundle.access_token, config, deps.env);
     if (!seen && connection.account) deps.io.stderr.write(`broker: ${connection.provider} has no identity endpoint; the account ${connection.account} could not be checked\n`);
     const check = seen ? checkLoginIdentity(connection.account, seen) : { ok: true as const, identity: connection.account ?? 'unknown' };
     report({ kind: 'identity', identity: check.identity, expected: connection.account, ok: check.ok });
@@ -176,7 +177,7 @@ async function login(connection: Connection, opts: LoginOptions, deps: Deps, rep
 async function configurationFor(connection: Connection, previous: TokenBundle | null, deps: Deps): Promise<{ config: Configuration; secretFp?: string }> {
   if (!connection.clientId) throw usageError(`"${connection.name}" has no client id`, `re-create it with --client-id: broker connect ${connection.name} … --client-id ID`);
   const secret = loadClientSecret(connection, previous, deps);
-  const config = await oauthConfiguration(serverForConnection(connection), { clientId: connection.clientId, clientSecret: secret.secret });
+  const config = await oauthConfiguration(serverForConnection(connection), { clientId: connection.clientId, clientSecret: secret.secret }, { env: deps.env });
   return { config, secretFp: secret.fp };
 }
 

@@ -1,4 +1,4 @@
-import { usageError } from '../core/broker-error.js';
+import { noSuchConnection } from '../core/broker-error.js';
 import { exitCodes } from '../core/exit-codes.js';
 import { defineCommand, type OptionValues } from './command.js';
 import { oneName } from './token.js';
@@ -18,7 +18,7 @@ itself stays, so \`broker login NAME\` brings it back. The tokens are not revoke
   parse: (_values: OptionValues, positionals: string[]) => ({ name: oneName('logout', positionals) }),
   async run(opts, deps) {
     const state = deps.state();
-    if (!state.get(opts.name)) throw usageError(`no connection named "${opts.name}"`, 'run `broker status` to list connections');
+    if (!state.get(opts.name)) throw noSuchConnection(opts.name);
     const tokens = deps.tokens();
     const bundle = await tokens.read(opts.name).catch(() => null);
     const deleted = await tokens.delete(opts.name);

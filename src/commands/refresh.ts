@@ -1,4 +1,4 @@
-import { BrokerError, usageError } from '../core/broker-error.js';
+import { BrokerError, noSuchConnection } from '../core/broker-error.js';
 import { exitCodes } from '../core/exit-codes.js';
 import { defineCommand, type OptionValues } from './command.js';
 import type { Deps } from './deps.js';
@@ -34,7 +34,7 @@ Options:
   options: { json: { type: 'boolean' } },
   parse: (values: OptionValues, positionals: string[]) => ({ name: oneName('refresh', positionals), json: values.json === true }),
   async run(opts, deps) {
-    if (!deps.state().get(opts.name)) throw usageError(`no connection named "${opts.name}"`, 'run `broker status` to list connections');
+    if (!deps.state().get(opts.name)) throw noSuchConnection(opts.name);
     const { report, exitCode } = await refreshNow(deps, opts.name, 'manual');
     if (opts.json) {
       deps.io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -2,7 +2,7 @@ import { BrokerError, usageError } from '../core/broker-error.js';
 import { exitCodes } from '../core/exit-codes.js';
 import { stripControl } from '../core/strip-control.js';
 import { readServeRuntime, removeServeRuntime, serveIsAlive } from '../adapters/serve/runtime-file.js';
-import { isLoopbackHost } from '../adapters/serve/upstream.js';
+import { isLoopbackHost } from '../core/outbound-policy.js';
 import { waitForShutdownSignal } from '../adapters/shutdown-signals.js';
 import { defineCommand, type OptionValues } from './command.js';
 import { createDeps } from './deps.js';
@@ -54,7 +54,7 @@ this home); 2 bad usage.
       throw new BrokerError(`broker serve already runs for this home (pid ${running.pid}, ${running.url}, since ${running.started})`, exitCodes.failed, `stop it first (kill ${running.pid}), or give this one another --home`);
     }
     deps.state(); // a corrupt state.json stops serve here, with the path and the parse error
-    if (!opts.socket && !isLoopbackHost(opts.host)) {
+    if (!opts.socket && !isLoopbackHost(opts.host.includes(':') ? `[${opts.host}]` : opts.host)) {
       deps.io.stderr.write(`broker serve: warning: listening on ${opts.host}, not only this machine: anyone who can reach it and holds a broker key can use its connections\n`);
     }
     const { startServe } = await import('./serve/server.js');

@@ -1,12 +1,11 @@
-import { usageError } from '../core/broker-error.js';
-import { diagnose } from '../core/diagnose.js';
+import { noSuchConnection, usageError } from '../core/broker-error.js';
 import { toStatusReport, type StatusSnapshot } from '../core/health-rows.js';
 import { formatStatusJson } from '../output/status-json.js';
 import { formatStatusText } from '../output/status-text.js';
 import { formatServeText, serveJson } from '../output/serve-status.js';
 import { defineCommand } from './command.js';
 import type { Deps } from './deps.js';
-import { gatherFacts } from './gather-facts.js';
+import { diagnoseHome } from './diagnose-home.js';
 
 export interface StatusOptions {
   conn?: string;
@@ -39,9 +38,7 @@ Exit codes: 0 all healthy; 1 a connection is error/critical or the token store i
     return { conn: values.conn as string | undefined };
   },
   async run(opts, deps) {
-    if (opts.conn !== undefined && !deps.state().get(opts.conn)) {
-      throw usageError(`no connection named "${opts.conn}"`, 'run `broker status` to list connections');
-    }
+    if (opts.conn !== undefined && !deps.state().get(opts.conn)) throw noSuchConnection(opts.conn);
     const load = (): Promise<StatusSnapshot> => loadStatusSnapshot(deps, opts.conn);
     const snapshot = await load();
     if (deps.mode === 'tty') {
@@ -57,9 +54,9 @@ Exit codes: 0 all healthy; 1 a connection is error/critical or the token store i
   },
 });
 
-/** State, the token store's status and the findings of the last 24 h. */
+/** State, the token store's status and the findings of the last 24 h (health counts the active ones). */
 export async function loadStatusSnapshot(deps: Deps, conn: string | undefined): Promise<StatusSnapshot> {
   const until = deps.now();
-  const { facts } = await gatherFacts(deps, { since: new Date(until.getTime() - window24h), until, conn });
-  return { store: facts.store, connections: facts.connections, findings: diagnose(facts) };
+  const home = await diagnoseHome(deps, { since: new Date(until.getTime() - window24h), until, conn });
+  return { store: home.store, connections: home.connections, findings: home.findings };
 }

@@ -2,7 +2,7 @@ import { BrokerError, usageError } from '../core/broker-error.js';
 import { exitCodes } from '../core/exit-codes.js';
 import { fingerprint } from '../core/fingerprint.js';
 import type { Connection } from '../core/state-schema.js';
-import type { TokenBundle } from '../core/token-bundle.js';
+import type { HeldTokenBundle, TokenBundle } from '../core/token-bundle.js';
 import { defineCommand, type OptionValues } from './command.js';
 import type { Deps } from './deps.js';
 
@@ -82,8 +82,8 @@ export async function validAccessToken(deps: Deps, name: string): Promise<{ acce
  * A refresh writes the bundle, then state.json, under the connection's lock: a reader between the two
  * writes sees a new token with the old generation. When the two disagree, wait for the lock and read again.
  */
-export async function readSettled(deps: Deps, name: string, connection: Connection): Promise<{ connection: Connection; bundle: TokenBundle }> {
-  const readBundle = async (): Promise<TokenBundle> => {
+export async function readSettled(deps: Deps, name: string, connection: Connection): Promise<{ connection: Connection; bundle: HeldTokenBundle }> {
+  const readBundle = async (): Promise<HeldTokenBundle> => {
     const bundle = await deps.tokens().read(name);
     if (!bundle) throw new BrokerError(`"${name}" has no token yet`, exitCodes.loginNeeded, `broker login ${name}`);
     return bundle;

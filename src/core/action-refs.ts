@@ -1,7 +1,7 @@
 import type { ActionId, ActionRef } from './findings.js';
 
 // Rules attach actions by id; the key and label a person sees come from the finding's runbook
-// front matter (withRunbookActions in runbook.ts). These are the fallbacks when a runbook omits one.
+// front matter (withRunbook in runbook.ts). These are the fallbacks when a runbook omits one.
 const defaults: Record<ActionId, Omit<ActionRef, 'action'>> = {
   refresh: { key: 'r', label: 'Refresh now under the lock' },
   relogin: { key: 'l', label: 'Log in again' },

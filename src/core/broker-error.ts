@@ -18,3 +18,8 @@ export class BrokerError extends Error {
 export function usageError(message: string, hint?: string): BrokerError {
   return new BrokerError(message, exitCodes.usage, hint);
 }
+
+/** The one wording of an unknown connection name, wherever a command meets one. */
+export function noSuchConnection(name: string): BrokerError {
+  return usageError(`no connection named "${name}"`, 'run `broker status` to list connections');
+}

@@ -1,133 +1,200 @@
-// The event log's vocabulary (DESIGN §3). One JSON object per line in logs/events.jsonl.
+import * as z from 'zod/mini';
 
-export const eventNames = ['refresh', 'token', 'request', 'probe', 'login', 'secret', 'remediation'] as const;
-export type EventName = (typeof eventNames)[number];
+// The event log's vocabulary (docs/design.md §3): one JSON object per line in logs/events.jsonl,
+// one schema per event kind. A line is typed as its kind only after it passed that kind's schema
+// (parse-event.ts). Fields a schema does not name are dropped: what a rule or a reader sees is
+// exactly what was checked.
 
-export interface EventBase {
-  ts: string;
-  event: string;
-  conn?: string;
-  pid?: number;
-  host?: string;
-  agent?: string;
-  task?: string;
-  ci?: boolean;
-}
+const text = z.string();
+const optionalText = z.optional(z.string());
+const count = z.int().check(z.nonnegative());
+const httpStatus = z.int().check(z.gte(0), z.lte(999));
+const millis = z.optional(z.number().check(z.nonnegative()));
 
-export interface RefreshEvent extends EventBase {
-  event: 'refresh';
-  trigger: 'proactive' | 'reactive' | 'manual' | 'keepalive';
-  outcome: 'ok' | 'error';
-  status?: number;
-  error?: string;
-  error_description?: string;
-  error_code?: string;
-  rt_fp?: string;
-  new_rt_fp?: string;
-  at_fp?: string;
-  generation?: number;
-  lock_wait_ms?: number;
-  duration_ms?: number;
+// Who wrote the event; written after the event's own fields, as the log writer orders them.
+const writer = {
+  pid: z.optional(z.int()),
+  host: optionalText,
+  agent: optionalText,
+  task: optionalText,
+  ci: z.optional(z.boolean()),
+};
+
+/** The provider's words about a failure, never a whole response. */
+const providerError = {
+  status: z.optional(httpStatus),
+  error: optionalText,
+  error_description: optionalText,
+  error_code: optionalText,
+};
+
+export const refreshTriggers = ['proactive', 'reactive', 'manual', 'keepalive'] as const;
+
+export const RefreshEventSchema = z.object({
+  ts: text,
+  event: z.literal('refresh'),
+  conn: optionalText,
+  trigger: z.optional(z.enum(refreshTriggers)),
+  // unpersisted: the provider issued a new refresh token that could not be stored.
+  outcome: z.enum(['ok', 'error', 'unpersisted']),
+  ...providerError,
+  rt_fp: optionalText,
+  new_rt_fp: optionalText,
+  at_fp: optionalText,
+  generation: z.optional(count),
+  // When the presented refresh token was last used or obtained (state.json at the time): a failure
+  // carries its own idle evidence, even after a re-login has moved state.json on.
+  rt_last_used_at: optionalText,
+  lock_wait_ms: millis,
+  duration_ms: millis,
   // true when this process found another process's fresh token under the lock and used it.
-  adopted?: boolean;
-}
+  adopted: z.optional(z.boolean()),
+  ...writer,
+});
 
-export interface TokenEvent extends EventBase {
-  event: 'token';
-  at_fp: string;
-  generation: number;
-}
+export const TokenEventSchema = z.object({
+  ts: text,
+  event: z.literal('token'),
+  conn: optionalText,
+  at_fp: text,
+  generation: count,
+  ...writer,
+});
 
-export interface RequestEvent extends EventBase {
-  event: 'request';
-  method: string;
-  target: string;
-  path: string;
-  status: number;
-  at_fp?: string;
-  duration_ms?: number;
-  date?: string;
-  'x-oauth-scopes'?: string;
-  'x-accepted-oauth-scopes'?: string;
-  'x-accepted-github-permissions'?: string;
-  'x-ratelimit-remaining'?: string;
-  'x-ratelimit-reset'?: string;
-  'retry-after'?: string;
-  error?: string;
-  error_description?: string;
-  /**
-   * Absent: the call went upstream and `status` is the provider's answer. Otherwise the broker
-   * answered itself and nothing was sent: refused (the credential cannot serve it: `reason` says why),
-   * unauthenticated (no or unknown broker key), forbidden (the key may not use this connection or
-   * endpoint), unavailable (the connection's refresh is failing; serve backs off), failed (the
-   * upstream could not be reached or broke off).
-   */
-  outcome?: RequestOutcome;
-  /** Why the broker refused or could not serve: wrong-installation, missing-scope, a refresh cause, … */
-  reason?: string;
-  /** wrong-installation: the installation of the same App that covers the owner, when the App can see one. */
-  covering_installation?: number;
-  /** Bytes of the request body sent upstream and of the response body returned (serve). */
-  request_bytes?: number;
-  response_bytes?: number;
-}
+/** The response headers a `request` event keeps (they decide scope, permission and rate-limit findings). */
+export const loggedResponseHeaders = [
+  'x-oauth-scopes',
+  'x-accepted-oauth-scopes',
+  'x-accepted-github-permissions',
+  'x-ratelimit-remaining',
+  'x-ratelimit-reset',
+  'retry-after',
+] as const;
 
-export const requestOutcomes = ['refused', 'unauthenticated', 'forbidden', 'unavailable', 'failed'] as const;
+export const requestOutcomes = ['ok', 'error', 'refused', 'unauthenticated', 'forbidden', 'unavailable', 'failed'] as const;
 export type RequestOutcome = (typeof requestOutcomes)[number];
 
-export interface ProbeEvent extends EventBase {
-  event: 'probe';
-  check: 'token-endpoint' | 'identity';
-  outcome: 'ok' | 'error';
-  identity?: string;
-  status?: number;
-  error?: string;
-  error_description?: string;
-  error_code?: string;
-  date?: string;
-}
+export const RequestEventSchema = z.object({
+  ts: text,
+  event: z.literal('request'),
+  conn: optionalText,
+  method: text,
+  target: text,
+  path: text,
+  status: httpStatus,
+  // Absent: it was sent and `status` is the provider's answer. Otherwise the broker answered itself:
+  // refused (the credential cannot serve it: `reason` says why, nothing was sent); and from
+  // `broker serve`: unauthenticated (no or unknown broker key), forbidden (the key may not use this
+  // connection or route), unavailable (the connection's refresh is failing and serve backs off),
+  // failed (the upstream could not be reached, or the call broke off).
+  outcome: z.optional(z.enum(requestOutcomes)),
+  // Why the broker refused or could not serve: wrong-installation, missing-scope, a refresh cause, …
+  reason: optionalText,
+  // wrong-installation: the installation of the same App that covers the owner, when the App can see one.
+  covering_installation: z.optional(count),
+  // serve: bytes of the request body sent upstream, and of the response body returned.
+  request_bytes: z.optional(count),
+  response_bytes: z.optional(count),
+  at_fp: optionalText,
+  duration_ms: millis,
+  date: optionalText,
+  'x-oauth-scopes': optionalText,
+  'x-accepted-oauth-scopes': optionalText,
+  'x-accepted-github-permissions': optionalText,
+  'x-ratelimit-remaining': optionalText,
+  'x-ratelimit-reset': optionalText,
+  'retry-after': optionalText,
+  error: optionalText,
+  error_description: optionalText,
+  // Same-origin redirects followed; target and path are where the answer finally came from.
+  redirects: z.optional(count),
+  // The host of a redirect to another origin, which was not followed (the 3xx is the status).
+  redirect_refused: optionalText,
+  ...writer,
+});
 
-export interface LoginEvent extends EventBase {
-  event: 'login';
-  method: 'browser' | 'device' | 'paste';
-  outcome: 'ok' | 'error' | 'refused';
-  identity?: string;
-  scopes?: string[];
-  error?: string;
-}
+export const probeChecks = ['token-endpoint', 'identity', 'installation'] as const;
 
-export interface SecretEvent extends EventBase {
-  event: 'secret';
-  source: string;
-  fp: string;
-  previous_fp?: string;
-}
+export const ProbeEventSchema = z.object({
+  ts: text,
+  event: z.literal('probe'),
+  conn: optionalText,
+  check: z.enum(probeChecks),
+  outcome: z.enum(['ok', 'error']),
+  identity: optionalText,
+  ...providerError,
+  date: optionalText,
+  duration_ms: millis,
+  ...writer,
+});
 
-export interface RemediationEvent extends EventBase {
-  event: 'remediation';
-  action: string;
-  finding: string;
-  outcome: 'ok' | 'error' | 'declined';
-  operator: string;
-  detail?: string;
-}
+export const LoginEventSchema = z.object({
+  ts: text,
+  event: z.literal('login'),
+  conn: optionalText,
+  method: z.enum(['browser', 'device', 'paste']),
+  outcome: z.enum(['ok', 'error', 'refused']),
+  identity: optionalText,
+  scopes: z.optional(z.array(z.string())),
+  error: optionalText,
+  ...writer,
+});
 
-export type BrokerEvent =
-  | RefreshEvent
-  | TokenEvent
-  | RequestEvent
-  | ProbeEvent
-  | LoginEvent
-  | SecretEvent
-  | RemediationEvent;
+export const SecretEventSchema = z.object({
+  ts: text,
+  event: z.literal('secret'),
+  conn: optionalText,
+  source: text,
+  fp: text,
+  previous_fp: optionalText,
+  ...writer,
+});
+
+export const RemediationEventSchema = z.object({
+  ts: text,
+  event: z.literal('remediation'),
+  conn: optionalText,
+  action: text,
+  finding: text,
+  outcome: z.enum(['ok', 'error', 'declined']),
+  operator: text,
+  detail: optionalText,
+  ...writer,
+});
+
+export const eventSchemas = {
+  refresh: RefreshEventSchema,
+  token: TokenEventSchema,
+  request: RequestEventSchema,
+  probe: ProbeEventSchema,
+  login: LoginEventSchema,
+  secret: SecretEventSchema,
+  remediation: RemediationEventSchema,
+} as const;
+
+export type EventName = keyof typeof eventSchemas;
+export const eventNames = Object.keys(eventSchemas) as EventName[];
+
+export type RefreshEvent = z.infer<typeof RefreshEventSchema>;
+export type TokenEvent = z.infer<typeof TokenEventSchema>;
+export type RequestEvent = z.infer<typeof RequestEventSchema>;
+export type ProbeEvent = z.infer<typeof ProbeEventSchema>;
+export type LoginEvent = z.infer<typeof LoginEventSchema>;
+export type SecretEvent = z.infer<typeof SecretEventSchema>;
+export type RemediationEvent = z.infer<typeof RemediationEventSchema>;
+
+export type BrokerEvent = RefreshEvent | TokenEvent | RequestEvent | ProbeEvent | LoginEvent | SecretEvent | RemediationEvent;
+export type EventBase = Pick<BrokerEvent, 'ts' | 'event' | 'conn' | keyof typeof writer>;
 
 /** An event together with where it was read, so a finding can cite it as evidence. */
-export interface LoggedEvent {
-  event: BrokerEvent;
+export interface LoggedEvent<E extends BrokerEvent = BrokerEvent> {
+  event: E;
   file: string;
   line: number;
+  /** ts in ms since the epoch, parsed once when the line was read. */
+  t: number;
 }
 
 /** What a new event needs from its writer; ts, pid and host are filled in by the log writer. */
-export type NewEvent = DistributiveOmit<BrokerEvent, 'ts' | 'pid' | 'host'> & Partial<Pick<EventBase, 'ts'>>;
+export type NewEvent = DistributiveOmit<BrokerEvent, 'ts' | 'pid' | 'host'> & { ts?: string };
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

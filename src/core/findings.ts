@@ -1,7 +1,9 @@
-import type { Connection } from './state-schema.js';
 import type { LoggedEvent } from './events.js';
+import type { RefreshStory } from './refresh-story.js';
+import type { Connection, ProviderId } from './state-schema.js';
 
-// Diagnosis vocabulary (DESIGN §4, §6): rules read Facts and yield Findings; actions are data.
+// Diagnosis vocabulary (docs/design.md §4, §6, §12): rules fold over the event log and yield
+// Findings; actions are data until the remediation runner executes them.
 
 export const severities = ['critical', 'error', 'warning', 'info'] as const;
 export type Severity = (typeof severities)[number];
@@ -35,14 +37,25 @@ export interface ActionRef {
   label: string;
 }
 
+/**
+ * active: the failure still holds (nothing has succeeded since). resolved: a later success ended
+ * it; it stays visible as the night's story but no longer counts for health or exit codes.
+ */
+export type FindingState = 'active' | 'resolved';
+
 export interface Finding {
   id: string;
   severity: Severity;
   /** The connection the finding is about; null for the store or the environment. */
   conn: string | null;
+  /** The failure's name, from its runbook's title ("refresh race"); filled in by the doctor. */
+  title?: string;
   summary: string;
   evidence: Evidence[];
   actions: ActionRef[];
+  state: FindingState;
+  /** Resolved findings: when the success that ended it happened (it is also the last evidence). */
+  resolvedAt?: string;
 }
 
 export interface StoreStatus {
@@ -54,18 +67,44 @@ export interface StoreStatus {
   problem?: string;
 }
 
-export interface Facts {
-  connections: Connection[];
-  events: LoggedEvent[];
+/**
+ * What a rule may know while it reads the log: each connection's name and provider, nothing that
+ * changes from one run to the next, so the state after the immutable rotated files can be cached.
+ */
+export type ProviderOf = ReadonlyMap<string, ProviderId>;
+
+/** What is true now, given to a rule once every event has been read. */
+export interface FinishContext {
+  connections: readonly Connection[];
   now: Date;
   env: Readonly<Record<string, string | undefined>>;
   store: StoreStatus;
+  /** The shared account of each connection's refreshes (refresh-story.ts), read by the refresh rules. */
+  stories: ReadonlyMap<string, RefreshStory>;
 }
 
-export interface Rule {
+/**
+ * A diagnosis is a fold over the event log (STYLE 1): start() makes its state, observe() takes
+ * one event at a time in log order, finish() turns the state into findings. The state is plain
+ * data (objects, arrays, Maps, Sets) bounded by the number of connections, never by the log's
+ * length; observe() must not read the clock, and finish() must not change the state (the doctor
+ * finishes, reads what was appended, and finishes again).
+ */
+export interface Rule<S = unknown> {
   id: string;
   severity: Severity;
-  check(facts: Facts): Finding[];
+  start(): S;
+  observe?(state: S, logged: LoggedEvent, providers: ProviderOf): void;
+  finish(state: S, ctx: FinishContext): Finding[];
+}
+
+export function defineRule<S>(rule: Rule<S>): Rule {
+  return rule as Rule;
 }
 
 export const severityRank: Record<Severity, number> = { critical: 0, error: 1, warning: 2, info: 3 };
+
+/** Severities that make health error/critical and the exit code 1, when the finding is active. */
+export function isFailing(finding: Finding): boolean {
+  return finding.state === 'active' && (finding.severity === 'critical' || finding.severity === 'error');
+}

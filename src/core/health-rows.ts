@@ -1,6 +1,6 @@
 import { formatDistanceStrict } from 'date-fns';
 import { exitCodes } from './exit-codes.js';
-import type { Finding, Severity, StoreStatus } from './findings.js';
+import { isFailing, type Finding, type Severity, type StoreStatus } from './findings.js';
 import type { Connection, LastError, ProviderId } from './state-schema.js';
 import { stripControl } from './strip-control.js';
 
@@ -35,7 +35,7 @@ export interface HealthRow {
   lastError: LastError | null;
   /** "invalid_grant (400) 3 h ago": one line, control characters stripped. */
   lastErrorText: string;
-  /** What the metadata alone shows is wrong, one line each (findings come from the rules). */
+  /** What the metadata alone shows is wrong, one line each (health comes from the active findings). */
   notes: string[];
   findings: Finding[];
   connection: Connection;
@@ -61,14 +61,11 @@ export function toHealthRows(connections: readonly Connection[], findings: reado
   );
 }
 
-/** Exit 1 when a connection is error/critical, a general finding is, or the token store cannot be used (DESIGN §2). */
+/** Exit 1 when a connection is error/critical, an active general finding is, or the token store cannot be used (docs/design.md §2). */
 export function toStatusReport(snapshot: StatusSnapshot, now: Date): StatusReport {
   const rows = toHealthRows(snapshot.connections, snapshot.findings, now);
   const general = snapshot.findings.filter((f) => f.conn === null || !snapshot.connections.some((c) => c.name === f.conn));
-  const unhealthy =
-    !snapshot.store.available ||
-    rows.some((r) => r.health === 'error' || r.health === 'critical') ||
-    general.some((f) => f.severity === 'error' || f.severity === 'critical');
+  const unhealthy = !snapshot.store.available || rows.some((r) => r.health === 'error' || r.health === 'critical') || general.some(isFailing);
   return { store: snapshot.store, rows, general, exitCode: unhealthy ? exitCodes.failed : exitCodes.ok };
 }
 
@@ -78,14 +75,14 @@ function toHealthRow(c: Connection, findings: Finding[], now: Date): HealthRow {
   const expired = c.accessTokenExpiresAt !== undefined && Date.parse(c.accessTokenExpiresAt) <= now.getTime();
   // A github-app mints installation tokens from its app key, so it needs no refresh token.
   const canRenew = c.refreshTokenFp !== undefined || c.provider === 'github-app';
-  // Before any rule names it, the metadata alone shows trouble: an error newer than the last success, or an expired token nothing can renew, is at least 'error'.
-  const derived: string[] = [];
+  // What the metadata alone shows, as notes beside the findings: health comes from the active findings
+  // only (docs/design.md §12), and the rules read state.json's lastError too, so each note has its finding.
+  const notes: string[] = [];
   if (c.lastError && (lastSuccess === null || Date.parse(c.lastError.at) > Date.parse(lastSuccess))) {
-    derived.push(`the last attempt failed (${oneLine(c.lastError.error)}) and nothing has succeeded since`);
+    notes.push(`the last attempt failed (${oneLine(c.lastError.error)}) and nothing has succeeded since`);
   }
-  if (expired && !canRenew) derived.push(`the access token expired and there is no refresh token: broker login ${c.name}`);
-  const worst = findings.reduce<Health>((h, f) => worse(h, healthOfSeverity(f.severity)), 'ok');
-  const health = derived.length > 0 ? worse(worst, 'error') : worst;
+  if (expired && !canRenew) notes.push(`the access token expired and there is no refresh token: broker login ${c.name}`);
+  const health = findings.filter((f) => f.state === 'active').reduce<Health>((h, f) => worse(h, healthOfSeverity(f.severity)), 'ok');
   return {
     name: c.name,
     provider: c.provider,
@@ -102,7 +99,7 @@ function toHealthRow(c: Connection, findings: Finding[], now: Date): HealthRow {
     idle: lastSuccess ? `idle ${relative(now.getTime() - Date.parse(lastSuccess))}` : '',
     lastError: c.lastError ?? null,
     lastErrorText: c.lastError ? describeLastError(c.lastError, now) : '',
-    notes: derived,
+    notes,
     findings,
     connection: c,
   };

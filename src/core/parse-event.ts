@@ -1,44 +1,53 @@
-import type { BrokerEvent } from './events.js';
+import { eventSchemas, type BrokerEvent, type EventName } from './events.js';
 
 // ISO-8601 with a zone: what the writer emits (toISOString) plus offsets a hand-written line may carry.
 const isoTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/;
 
-const commonFieldTypes: ReadonlyArray<readonly [string, 'string' | 'number' | 'boolean']> = [
-  ['conn', 'string'],
-  ['pid', 'number'],
-  ['host', 'string'],
-  ['agent', 'string'],
-  ['task', 'string'],
-  ['ci', 'boolean'],
-];
+export type ParsedLine = { ok: true; event: BrokerEvent; ms: number } | { ok: false; reason: string };
 
 /**
- * One log line → an event, or null when the line is not one. Any JSON object with an ISO `ts` and a
- * string `event` is kept, unknown event names too (rules ignore what they do not know). Common
- * fields of the wrong type are dropped, so rules can trust `conn` is a string when present.
+ * One log line → an event checked against its kind's schema, or the reason it is not one (the
+ * reader counts skipped lines by reason). Never throws, whatever the line holds.
  */
-export function parseEvent(line: string): BrokerEvent | null {
-  return parseTimedEvent(line)?.event ?? null;
-}
-
-/** parseEvent, plus the event's time in epoch ms (the log reader compares times on every line). */
-export function parseTimedEvent(line: string): { event: BrokerEvent; ms: number } | null {
+export function parseEventLine(line: string): ParsedLine {
   let value: unknown;
   try {
     value = JSON.parse(line);
   } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, reason: 'not a JSON object' };
+  const record = value as Record<string, unknown>;
+  const ms = eventTime(record.ts);
+  if (ms === null) return { ok: false, reason: 'no ISO ts' };
+  const name = record.event;
+  if (typeof name !== 'string' || !Object.hasOwn(eventSchemas, name)) return { ok: false, reason: typeof name === 'string' ? 'unknown event kind' : 'no event name' };
+  const parsed = eventSchemas[name as EventName].safeParse(record);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, reason: `${name}: ${issue?.path.join('.') || 'line'} ${issue?.code === 'invalid_type' ? 'has the wrong type' : 'is invalid'}` };
+  }
+  return { ok: true, event: parsed.data as BrokerEvent, ms };
+}
+
+/** parseEventLine without the reason: the event and its time in epoch ms, or null. */
+export function parseTimedEvent(line: string): { event: BrokerEvent; ms: number } | null {
+  const parsed = parseEventLine(line);
+  return parsed.ok ? parsed : null;
+}
+
+export function parseEvent(line: string): BrokerEvent | null {
+  return parseTimedEvent(line)?.event ?? null;
+}
+
+/** The `ts` of a line that is a JSON object with one, whether or not the rest is a valid event (the reader seeks by it). */
+export function lineTime(line: string): number | null {
+  try {
+    const value: unknown = JSON.parse(line);
+    return value !== null && typeof value === 'object' ? eventTime((value as { ts?: unknown }).ts) : null;
+  } catch {
     return null;
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
-  const record = value as Record<string, unknown>;
-  if (typeof record.event !== 'string' || record.event === '') return null;
-  const ms = eventTime(record.ts);
-  if (ms === null) return null;
-  for (const [field, type] of commonFieldTypes) {
-    const fieldValue = record[field];
-    if (fieldValue !== undefined && typeof fieldValue !== type) delete record[field];
-  }
-  return { event: record as unknown as BrokerEvent, ms };
 }
 
 /** Milliseconds since the epoch of an event's `ts`, or null when it is not an ISO time. */

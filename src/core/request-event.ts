@@ -1,14 +1,6 @@
-import type { RequestEvent } from './events.js';
+import { loggedResponseHeaders, type RequestEvent } from './events.js';
 
-/** The response headers DESIGN §3 keeps in a `request` event. */
-export const loggedResponseHeaders = [
-  'x-oauth-scopes',
-  'x-accepted-oauth-scopes',
-  'x-accepted-github-permissions',
-  'x-ratelimit-remaining',
-  'x-ratelimit-reset',
-  'retry-after',
-] as const;
+// The `request` event of one answer, for `broker api` and `broker serve` alike.
 
 export type NewRequestEvent = Omit<RequestEvent, 'ts' | 'pid' | 'host'>;
 
@@ -18,10 +10,16 @@ export interface LoggedAnswer {
   headers: Readonly<Record<string, string | undefined>>;
   body: string;
   durationMs: number;
+  /** Where the answer came from, after same-origin redirects. */
+  finalUrl: URL;
+  redirects?: number;
+  /** A redirect to another origin that was not followed. */
+  refusedRedirect?: URL;
 }
 
-/** The `request` event for one answer: the headers that matter and the provider's error words, never the body. */
-export function requestEvent(conn: string, method: string, url: URL, answer: LoggedAnswer, atFp: string): NewRequestEvent {
+/** The `request` event for one answer: where it finally came from, the headers that matter and the provider's error words, never the body. */
+export function requestEvent(conn: string, method: string, answer: LoggedAnswer, atFp: string): NewRequestEvent {
+  const url = answer.finalUrl;
   const event: NewRequestEvent = {
     event: 'request',
     conn,
@@ -32,6 +30,8 @@ export function requestEvent(conn: string, method: string, url: URL, answer: Log
     at_fp: atFp,
     duration_ms: answer.durationMs,
   };
+  if (answer.redirects) event.redirects = answer.redirects;
+  if (answer.refusedRedirect) event.redirect_refused = answer.refusedRedirect.host;
   if (answer.headers.date) event.date = answer.headers.date;
   for (const name of loggedResponseHeaders) {
     const value = answer.headers[name];

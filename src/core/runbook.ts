@@ -46,11 +46,12 @@ export function parseRunbook(text: string): Runbook {
   };
 }
 
-/** A finding's actions with the keys and labels its runbook gives them (the rule picks which, the runbook names them). */
-export function withRunbookActions(finding: Finding, runbook: Runbook | undefined): Finding {
+/** A finding named by its runbook's title, its actions with the keys and labels the runbook gives them (the rule picks which, the runbook names them). */
+export function withRunbook(finding: Finding, runbook: Runbook | undefined): Finding {
   if (!runbook) return finding;
   return {
     ...finding,
+    title: runbook.title,
     actions: finding.actions.map((ref) => {
       const named = runbook.actions.find((a) => a.action === ref.action);
       return named ? { key: named.key, action: ref.action, label: named.label } : ref;

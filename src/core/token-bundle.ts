@@ -1,8 +1,12 @@
 import * as z from 'zod/mini';
 
-/** What one keychain entry holds for one connection; a refresh replaces all of it at once. */
+/**
+ * What one keychain entry holds for one connection; a refresh replaces all of it at once. Before the
+ * first login it may hold only the client's own credentials (`connect --client-secret-stdin`), so
+ * the access token is optional here and `holdsAccessToken` is what token consumers check.
+ */
 export const TokenBundleSchema = z.object({
-  access_token: z.string().check(z.minLength(1)),
+  access_token: z.optional(z.string().check(z.minLength(1))),
   refresh_token: z.optional(z.string().check(z.minLength(1))),
   expires_at: z.optional(z.iso.datetime({ offset: true })),
   scope: z.optional(z.string()),
@@ -10,6 +14,12 @@ export const TokenBundleSchema = z.object({
   private_key: z.optional(z.string()),
 });
 export type TokenBundle = z.infer<typeof TokenBundleSchema>;
+/** A bundle with an access token: what a login, a refresh or a mint produces and a token consumer needs. */
+export type HeldTokenBundle = TokenBundle & { access_token: string };
+
+export function holdsAccessToken(bundle: TokenBundle | null | undefined): bundle is HeldTokenBundle {
+  return typeof bundle?.access_token === 'string' && bundle.access_token !== '';
+}
 
 /** The shape a token endpoint returns, or what `connect --token-stdin` accepts. */
 const TokenResponseSchema = z.object({
@@ -20,7 +30,7 @@ const TokenResponseSchema = z.object({
   scope: z.optional(z.string()),
 });
 
-export type ParsedTokenInput = { ok: true; bundle: TokenBundle } | { ok: false; error: string };
+export type ParsedTokenInput = { ok: true; bundle: HeldTokenBundle } | { ok: false; error: string };
 
 /** Parses stdin for `connect --token-stdin`: a bare access token or a token-endpoint JSON bundle. */
 export function parseTokenInput(text: string, now: Date): ParsedTokenInput {

@@ -1,6 +1,6 @@
 import type { LoggedEvent } from '../core/events.js';
 import { redactRecord } from '../core/redact-event.js';
-import { stripControl } from '../core/strip-control.js';
+import { escapeTerminalUnsafe, stripControl } from '../core/strip-control.js';
 
 const leadingFields = new Set(['ts', 'conn', 'event']);
 
@@ -47,11 +47,11 @@ export function logJsonTail(summary: LogSummary): string {
 }
 
 /**
- * JSON.stringify escapes C0 controls but passes C1 (U+0080–U+009F, 8-bit CSI among them) and DEL
- * through raw, so those are escaped too.
+ * JSON.stringify escapes C0 controls but passes C1 (U+0080–U+009F, 8-bit CSI among them), DEL and
+ * the bidi controls through raw, so those are escaped too.
  */
 export function safeJson(value: unknown, indent?: number): string {
-  return JSON.stringify(value, null, indent).replace(/[\u007f-\u009f]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escapeTerminalUnsafe(JSON.stringify(value, null, indent));
 }
 
 function formatValue(value: unknown): string {

@@ -1,4 +1,5 @@
 import type { HealthRow, StatusReport } from '../core/health-rows.js';
+import { safeJson } from './log-text.js';
 import type { Finding } from '../core/findings.js';
 
 // `broker status --json` (DESIGN §2): the names store.backend/reason and connections[].name … lastError stay.
@@ -11,7 +12,7 @@ export function formatStatusJson(report: StatusReport, now: Date, serve?: object
     findings: report.general.map(toJsonFinding),
     ...(serve !== undefined ? { serve } : {}),
   };
-  return `${JSON.stringify(document, null, 2)}\n`;
+  return `${safeJson(document, 2)}\n`;
 }
 
 function toJsonConnection(row: HealthRow) {

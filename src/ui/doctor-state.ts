@@ -31,7 +31,9 @@ export type DoctorEvent =
   /** A letter pressed in the list or the detail view: an action key of the selected finding. */
   | { type: 'key'; key: string }
   | { type: 'answer'; yes: boolean }
-  | { type: 'done'; result: ActionResultView; findingsAfter: Finding[] };
+  | { type: 'done'; result: ActionResultView; findingsAfter: Finding[] }
+  /** A scan of the log finished (the first, or R). */
+  | { type: 'loaded'; findings: Finding[] };
 
 export function initialDoctorState(findings: Finding[]): DoctorState {
   return { findings, selected: 0, view: { kind: 'list' } };
@@ -66,6 +68,12 @@ export function doctorReducer(state: DoctorState, event: DoctorEvent): DoctorSta
     case 'answer':
       if (view.kind !== 'confirm') return state;
       return { ...state, view: event.yes ? { kind: 'running', action: view.action } : { kind: 'detail' } };
+    case 'loaded': {
+      // Selection follows the finding, not the row number: a rescan can reorder the list.
+      const current = selectedFinding(state);
+      const at = current ? event.findings.findIndex((f) => f.id === current.id && f.conn === current.conn) : -1;
+      return { ...state, findings: event.findings, selected: clamp(at === -1 ? state.selected : at, event.findings.length) };
+    }
     case 'done': {
       if (view.kind !== 'running') return state;
       const findings = event.findingsAfter;

@@ -26,28 +26,39 @@ describe('readEvents survives any line', () => {
     line('2026-11-22T10:00:00.000Z', 'token', { conn: 'work', at_fp: 'aaaaaaaaaaaa', generation: 1 }), // 1
     '{"ts":"2026-11-22T10:00:01.000Z","event":"refresh",', // 2: malformed
     hugeLine, // 3: 10 MB
-    Buffer.concat([Buffer.from('{"ts":"2026-11-22T10:00:03.000Z","event":"request","conn":"work","path":"/r/'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('x","status":200}')]), // 4: invalid UTF-8 in a field
+    Buffer.concat([Buffer.from('{"ts":"2026-11-22T10:00:03.000Z","event":"request","conn":"work","method":"GET","target":"api.example","path":"/r/'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('x","status":200}')]), // 4: invalid UTF-8 in a field
     Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x80, 0x81]), // 5: binary garbage
-    line('2026-11-22T10:00:04.000Z', 'request', { conn: 'work', path: '/x\u001b[2J\u001b]0;pwned\u0007', status: 401 }), // 6: escape sequences
+    line('2026-11-22T10:00:04.000Z', 'request', { conn: 'work', method: 'GET', target: 'api.example', path: '/x\u001b[2J\u001b]0;pwned\u0007', status: 401 }), // 6: escape sequences
     '', // 7: blank
     line('2026-11-22T10:00:05.000Z', 'teleport', { conn: 'work' }), // 8: unknown event
     '[1,2,3]', // 9: not an object
     line('yesterday', 'token'), // 10: bad ts
     line('2026-11-22T10:00:06.000Z', 'refresh', { conn: 'other', outcome: 'ok' }), // 11
+    line('2026-11-22T10:00:06.500Z', 'refresh', { conn: 'z', outcome: 'error', error: ['invalid_grant'] }), // 12: a field of the wrong type
+    line('2026-11-22T10:00:06.600Z', 'request', { conn: 'z', method: 'GET', path: '/', status: 200 }), // 13: a required field missing
   ];
   const bytes = Buffer.concat(parts.flatMap((p) => [Buffer.isBuffer(p) ? p : Buffer.from(p, 'utf8'), Buffer.from('\n')]));
   // The last line has no trailing newline: a reader must still see it.
-  writeFileSync(paths.events, Buffer.concat([bytes, Buffer.from(line('2026-11-22T10:00:07.000Z', 'token', { conn: 'work' }))]));
+  writeFileSync(paths.events, Buffer.concat([bytes, Buffer.from(line('2026-11-22T10:00:07.000Z', 'token', { conn: 'work', at_fp: 'bbbbbbbbbbbb', generation: 2 }))]));
 
   for (const since of [null, new Date('2026-11-22T09:00:00.000Z')]) {
     it(`keeps the events, counts the rest as skipped (since ${since?.toISOString() ?? 'all'})`, async () => {
       const read = await readEvents(paths, { since, until });
       assert.deepEqual(
         read.events.map((e) => [e.line, e.event.event]),
-        [[1, 'token'], [4, 'request'], [6, 'request'], [8, 'teleport'], [11, 'refresh'], [12, 'token']],
+        [[1, 'token'], [4, 'request'], [6, 'request'], [11, 'refresh'], [14, 'token']],
       );
-      assert.equal(read.linesSkipped, 5, 'malformed, 10 MB, garbage, array, bad ts');
-      assert.equal(read.linesRead, 12, 'every line, the blank one too');
+      assert.equal(read.linesSkipped, 8, 'malformed, 10 MB, garbage, unknown kind, array, bad ts, wrong type, missing field');
+      assert.deepEqual(read.skipReasons, {
+        'not JSON': 2,
+        'longer than 1 MiB': 1,
+        'unknown event kind': 1,
+        'not a JSON object': 1,
+        'no ISO ts': 1,
+        'refresh: error has the wrong type': 1,
+        'request: target has the wrong type': 1,
+      });
+      assert.equal(read.linesRead, 14, 'every line, the blank one too');
       assert.deepEqual(read.files, ['events.jsonl']);
       const invalidUtf8 = read.events[1]?.event as unknown as { path: string };
       assert.equal(invalidUtf8.path, '/r/\ufffd\ufffd\ufffdx', 'invalid bytes become U+FFFD, the event is kept');
@@ -58,11 +69,11 @@ describe('readEvents survives any line', () => {
 
   it('skips a line just over the cap and keeps one just under it', async () => {
     const p = logHome();
-    const prefix = '{"ts":"2026-11-22T10:00:00.000Z","event":"request","path":"';
+    const prefix = '{"ts":"2026-11-22T10:00:00.000Z","event":"request","method":"GET","target":"t","status":200,"path":"';
     const fits = `${prefix}${'b'.repeat(maxLineBytes - prefix.length - 2)}"}`;
     const tooLong = `${prefix}${'b'.repeat(maxLineBytes - prefix.length - 1)}"}`;
     assert.equal(Buffer.byteLength(fits), maxLineBytes);
-    writeFileSync(p.events, `${fits}\n${tooLong}\n${line('2026-11-22T10:00:01.000Z', 'token')}\n`);
+    writeFileSync(p.events, `${fits}\n${tooLong}\n${line('2026-11-22T10:00:01.000Z', 'token', { at_fp: 'cccccccccccc', generation: 3 })}\n`);
     const read = await readEvents(p, { since: null, until });
     assert.deepEqual(read.events.map((e) => e.line), [1, 3]);
     assert.equal(read.linesSkipped, 1);
@@ -70,14 +81,14 @@ describe('readEvents survives any line', () => {
 
   it('filters by connection and by raw text before parsing', async () => {
     const byConn = await readEvents(paths, { since: null, until, conn: 'work' });
-    assert.deepEqual(byConn.events.map((e) => e.line), [1, 4, 6, 8, 12]);
+    assert.deepEqual(byConn.events.map((e) => e.line), [1, 4, 6, 14]);
     const byText = await readEvents(paths, { since: null, until, match: '"status":401' });
     assert.deepEqual(byText.events.map((e) => e.line), [6]);
   });
 
   it('gives an empty read when the home has no log yet', async () => {
     const read = await readEvents(homePaths(tempHome('broker-reader-empty-')), { since: null, until });
-    assert.deepEqual(read, { events: [], linesRead: 0, linesSkipped: 0, files: [] });
+    assert.deepEqual(read, { events: [], linesRead: 0, linesSkipped: 0, skipReasons: {}, files: [] });
   });
 });
 
@@ -99,7 +110,8 @@ describe('readEvents seeks by time across rotated files', () => {
       const jitter = n % 7 === 3 ? -4 : 0;
       const ts = new Date(Math.round(start + n * stepMs) + jitter).toISOString();
       if (n % 997 === 5) lines.push('{"ts":"broken');
-      lines.push(line(ts, n % 10 === 0 ? 'refresh' : 'request', { conn: conns[n % 3], pid: 4000 + (n % 13), host: 'build-7', path: `/repos/acmé/→/${n}`, status: n % 50 === 0 ? 401 : 200 }));
+      const fields = n % 10 === 0 ? { conn: conns[n % 3], trigger: 'proactive', outcome: 'ok', status: 200 } : { conn: conns[n % 3], method: 'GET', target: 'api.example', path: `/repos/acmé/→/${n}`, status: n % 50 === 0 ? 401 : 200 };
+      lines.push(line(ts, n % 10 === 0 ? 'refresh' : 'request', { ...fields, pid: 4000 + (n % 13), host: 'build-7' }));
     }
     writeFileSync(file, `${lines.join('\n')}\n`);
   }
@@ -124,7 +136,7 @@ describe('readEvents seeks by time across rotated files', () => {
     assert.equal(full.linesSkipped, skipped);
     const last = full.events.at(-1);
     assert.equal(last?.file, 'events.jsonl');
-    assert.equal((last?.event as unknown as { path: string }).path, `/repos/acmé/→/${totalLines - 1}`);
+    assert.equal(last?.event.event === 'request' && last.event.path, `/repos/acmé/→/${totalLines - 1}`);
   });
 
   it('does not read from the top: recent windows skip old files and most of the live one', async () => {
@@ -159,7 +171,7 @@ describe('readEvents seeks by time across rotated files', () => {
     const summary = await streamEvents(paths, query, (logged) => streamed.push(logged));
     assert.ok(streamed.length > 1_000);
     assert.deepEqual(streamed, collected.events);
-    assert.deepEqual(summary, { linesRead: collected.linesRead, linesSkipped: collected.linesSkipped, files: collected.files });
+    assert.deepEqual(summary, { linesRead: collected.linesRead, linesSkipped: collected.linesSkipped, skipReasons: collected.skipReasons, files: collected.files });
   });
 
   it('stops at until', async () => {

@@ -69,7 +69,7 @@ describe('broker connect', () => {
     [['connect', 'x', '--provider', 'oidc'], /needs --issuer/],
     [['connect', 'x', '--provider', 'github-app', '--app-id', '1'], /needs --app-id N --installation N --installation-account/],
     [['connect', 'x', '--provider', 'github', '--client-secret-from', 'vault:abc'], /env:VAR, file:PATH or keychain/],
-    [['connect', 'x', '--provider', 'github', '--bogus'], /Unknown option '--bogus'/],
+    [['connect', 'x', '--provider', 'github', '--bogus'], /^broker: connect: unknown option --bogus; see broker connect --help\n$/],
     [['connect', 'bad name!', '--provider', 'github'], /not a valid name/],
   ];
   for (const [args, reason] of usage) {

@@ -37,8 +37,8 @@ async function doctor(name: string, args: string[], home = seedHome(name)): Prom
   return runBroker(['doctor', '--now', now, ...args], { env });
 }
 
-const key = (f: ExpectedFinding) => `${f.id} ${f.conn ?? '-'} ${f.severity}`;
-const failing = (findings: ExpectedFinding[]) => findings.some((f) => f.severity === 'critical' || f.severity === 'error');
+const key = (f: ExpectedFinding) => `${f.id} ${f.conn ?? '-'} ${f.severity} ${f.state ?? 'active'}`;
+const failing = (findings: ExpectedFinding[]) => findings.some((f) => (f.state ?? 'active') === 'active' && (f.severity === 'critical' || f.severity === 'error'));
 const controlBytes = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
 describe('broker doctor --json over every scenario', () => {
@@ -68,7 +68,7 @@ describe('broker doctor (piped text)', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^store: keychain \(default: the OS keychain\)$/m);
     assert.match(r.stdout, /^window: 2026-11-21 09:00:00 UTC to 2026-11-22 09:00:00 UTC; \d+ log lines read, 0 skipped$/m);
-    assert.match(r.stdout, /No findings: all 3 connections are healthy\./);
+    assert.match(r.stdout, /No active findings: all 3 connections are healthy now\./);
   });
 
   it('several failures: most severe first, each with summary, evidence and the runbook fix; exit 1 like --json', async () => {
@@ -77,7 +77,7 @@ describe('broker doctor (piped text)', () => {
     const json = await doctor('several-failures', ['--json'], home);
     assert.equal(text.code, 1);
     assert.equal(json.code, 1);
-    const headings = [...text.stdout.matchAll(/^(CRITICAL|ERROR|WARNING|INFO) ([a-z-]+)/gm)].map((m) => `${m[1]} ${m[2]}`);
+    const headings = [...text.stdout.matchAll(/^(CRITICAL|ERROR|WARNING|INFO) .* \[([a-z-]+)\]$/gm)].map((m) => `${m[1]} ${m[2]}`);
     assert.deepEqual(headings, ['CRITICAL refresh-race', 'ERROR wrong-installation', 'WARNING personal-in-ci', 'INFO rate-limited']);
     assert.match(text.stdout, /agent-oidc: 2 processes refreshed the same token at 08:30:00 UTC; pid 3120 on agent-host-1/);
     assert.match(text.stdout, /events\.jsonl:\d+ {2}2026-11-22T08:30:00\.240Z {2}refresh agent-oidc .*error=invalid_grant/);
@@ -91,7 +91,7 @@ describe('broker doctor (piped text)', () => {
   it('rate limits alone are info: exit 0', async () => {
     const r = await doctor('rate-limited', []);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^INFO rate-limited \(github-work\)/m);
+    assert.match(r.stdout, /^INFO Rate limited \(github-work\) \[rate-limited\]$/m);
   });
 
   it('--conn narrows to one connection; an unknown one is bad usage', async () => {
@@ -104,10 +104,13 @@ describe('broker doctor (piped text)', () => {
     assert.match(unknown.stderr, /no connection named "nope"/);
   });
 
-  it('--since bounds the window: a race 30 minutes ago is outside --since 10m', async () => {
+  it('--since bounds the window: a race 30 minutes ago is outside --since 10m, but state.json still says the refresh fails now', async () => {
     const r = await doctor('refresh-race-oidc', ['--json', '--since', '10m']);
-    assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout).findings, []);
+    assert.equal(r.code, 1, r.stderr);
+    const [finding, ...more] = JSON.parse(r.stdout).findings;
+    assert.deepEqual(more, []);
+    assert.equal(finding.id, 'refresh-token-revoked');
+    assert.equal(finding.evidence[0].file, 'state.json lastError');
     const bad = await doctor('healthy', ['--since', 'yesterday']);
     assert.equal(bad.code, 2);
   });

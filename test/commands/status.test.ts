@@ -68,7 +68,7 @@ describe('broker status (piped)', () => {
     assert.equal(all.code, 1, all.stdout + all.stderr);
     const names = all.stdout.split('\n').slice(2).filter(Boolean).map((l) => l.split(/\s+/)[0]);
     assert.deepEqual(names, ['graph-mail', 'slack-alerts', 'gh-ci-bot', 'okta-agent']);
-    assert.match(all.stdout, /graph-mail .*invalid_client \(401\) 1 h ago\s+error\n/);
+    assert.match(all.stdout, /graph-mail .*invalid_client \(401\) 1 h ago\s+critical\n/);
     assert.match(all.stdout, /slack-alerts .*expired 3 h ago .*error\n/);
 
     const one = await runBroker(['status', '--conn', 'graph-mail'], { env: { BROKER_HOME: home } });
@@ -111,7 +111,7 @@ describe('broker status --json', () => {
     }
     const byName = Object.fromEntries(doc.connections.map((c: { name: string }) => [c.name, c]));
     assert.deepEqual(Object.keys(byName), ['graph-mail', 'slack-alerts', 'gh-ci-bot', 'okta-agent']);
-    assert.equal(byName['graph-mail'].health, 'error');
+    assert.equal(byName['graph-mail'].health, 'critical');
     assert.equal(byName['graph-mail'].lastError.error, 'invalid_client');
     assert.equal(byName['slack-alerts'].health, 'error');
     assert.equal(byName['okta-agent'].health, 'ok');
@@ -165,12 +165,12 @@ describe('broker demo (piped)', () => {
     const r = await runBroker(['demo'], { env: { BROKER_HOME: tempHome() } });
     const sandbox = JSON.parse(readFileSync(new URL('../../fixtures/sandbox/state.json', import.meta.url), 'utf8'));
     for (const name of Object.keys(sandbox.connections)) assert.match(r.stdout, new RegExp(`^${name} `, 'm'));
-    assert.match(r.stdout, /^graph-mail .*invalid_client \(401\) 1 h ago\s+error$/m);
+    assert.match(r.stdout, /^graph-mail .*invalid_client \(401\) 1 h ago\s+critical$/m);
     assert.match(r.stdout, /^drive-sync .*idle 171 days/m);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stderr, /sandbox home: .*broker-demo-/);
     assert.match(r.stdout, /^token store: file \(BROKER_STORE=file/m);
     const expected = JSON.parse(readFileSync(new URL('../../fixtures/scenarios/several-failures/expected.json', import.meta.url), 'utf8'));
-    for (const f of expected.findings) assert.match(r.stdout, new RegExp(`^${f.severity.toUpperCase()} ${f.id} \\(${f.conn}\\)`, 'm'));
+    for (const f of expected.findings) assert.match(r.stdout, new RegExp(`^${f.severity.toUpperCase()} .* \\(${f.conn}\\) \\[${f.id}\\]$`, 'm'));
   });
 });

@@ -14,7 +14,7 @@ function conn(name: string, fields: Partial<Connection> = {}): Connection {
 }
 
 function finding(conn: string | null, severity: Finding['severity'], id = 'some-rule'): Finding {
-  return { id, severity, conn, summary: `${id} on ${conn}`, evidence: [], actions: [] };
+  return { id, severity, conn, summary: `${id} on ${conn}`, evidence: [], actions: [], state: 'active' };
 }
 
 type Expect = Partial<Pick<HealthRow, 'health' | 'colour' | 'expiry' | 'lastRefresh' | 'idle' | 'lastErrorText'>> & { notes?: number };
@@ -40,9 +40,9 @@ const table: Array<[string, Connection, Finding[], Expect]> = [
     { health: 'ok', expiry: 'expired 171 days ago', idle: 'idle 171 days', lastRefresh: '171 days ago' },
   ],
   [
-    'expired with no refresh token is at least error',
+    'expired with no refresh token: a note, and the health of its access-expired finding',
     conn('slack', { provider: 'slack', accessTokenFp: 'a', accessTokenExpiresAt: minutesAgo(185) }),
-    [],
+    [finding('slack', 'error', 'access-expired')],
     { health: 'error', colour: 'red', expiry: 'expired 3 h ago', notes: 1 },
   ],
   [
@@ -52,10 +52,10 @@ const table: Array<[string, Connection, Finding[], Expect]> = [
     { health: 'ok', expiry: 'expired 5 min ago' },
   ],
   [
-    'a last error newer than the last refresh is at least error',
+    'a last error newer than the last refresh: a note; health is the finding the rules make of it',
     conn('broken', { accessTokenFp: 'a', refreshTokenFp: 'r', lastRefreshAt: minutesAgo(180), lastError: { at: minutesAgo(61), status: 400, error: 'invalid_grant\n\u001b[31m', description: 'x' } }),
-    [],
-    { health: 'error', lastErrorText: 'invalid_grant �[31m (400) 1 h ago', notes: 1 },
+    [finding('broken', 'critical', 'refresh-token-revoked')],
+    { health: 'critical', lastErrorText: 'invalid_grant �[31m (400) 1 h ago', notes: 1 },
   ],
   [
     'a last error older than the last refresh is history, not health',
@@ -67,11 +67,12 @@ const table: Array<[string, Connection, Finding[], Expect]> = [
   ['the worst finding wins', conn('raced', { accessTokenFp: 'a' }), [finding('raced', 'warning'), finding('raced', 'critical'), finding('raced', 'error')], { health: 'critical', colour: 'magenta' }],
   ['a warning finding', conn('soon', { accessTokenFp: 'a' }), [finding('soon', 'warning', 'idle-expiry-soon')], { health: 'warning', colour: 'yellow' }],
   [
-    'a critical finding beats the derived error',
+    'notes never make health: only active findings do',
     conn('both', { provider: 'slack', accessTokenFp: 'a', accessTokenExpiresAt: minutesAgo(1) }),
-    [finding('both', 'critical')],
-    { health: 'critical', notes: 1 },
+    [],
+    { health: 'ok', notes: 1 },
   ],
+  ['a resolved finding is history, not health', conn('healed', { accessTokenFp: 'a' }), [{ ...finding('healed', 'critical', 'refresh-race'), state: 'resolved', resolvedAt: minutesAgo(5) }], { health: 'ok', colour: 'green' }],
   ['findings about other connections do not leak', conn('clean', { accessTokenFp: 'a' }), [finding('other', 'critical'), finding(null, 'critical')], { health: 'ok' }],
 ];
 
@@ -90,7 +91,7 @@ describe('toHealthRows', () => {
   it('orders worst health first, then by name', () => {
     const rows = toHealthRows(
       [conn('b-ok'), conn('a-ok'), conn('z-crit'), conn('m-warn'), conn('c-err', { provider: 'slack', accessTokenFp: 'a', accessTokenExpiresAt: minutesAgo(1) })],
-      [finding('z-crit', 'critical'), finding('m-warn', 'warning')],
+      [finding('z-crit', 'critical'), finding('m-warn', 'warning'), finding('c-err', 'error', 'access-expired')],
       now,
     );
     assert.deepEqual(rows.map((r) => `${r.health} ${r.name}`), ['critical z-crit', 'error c-err', 'warning m-warn', 'ok a-ok', 'ok b-ok']);
@@ -121,6 +122,9 @@ describe('toStatusReport', () => {
   const healthy = conn('fine', { accessTokenFp: 'a' });
   it('exits 0 when every connection is ok or warning', () => {
     assert.equal(toStatusReport({ store: keychain, connections: [healthy, conn('w')], findings: [finding('w', 'warning')] }, now).exitCode, 0);
+  });
+  it('exits 0 when the only error is resolved', () => {
+    assert.equal(toStatusReport({ store: keychain, connections: [healthy, conn('e')], findings: [{ ...finding('e', 'error'), state: 'resolved' }] }, now).exitCode, 0);
   });
   it('exits 1 when a connection is error or critical', () => {
     assert.equal(toStatusReport({ store: keychain, connections: [healthy, conn('e')], findings: [finding('e', 'error')] }, now).exitCode, 1);

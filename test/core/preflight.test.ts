@@ -5,7 +5,7 @@ import { errorSpike } from '../../src/core/rules/error-spike.js';
 import { insufficientScope } from '../../src/core/rules/insufficient-scope.js';
 import { rateLimited } from '../../src/core/rules/rate-limited.js';
 import { wrongInstallation as wrongInstallationRule } from '../../src/core/rules/wrong-installation.js';
-import { T0, conn, facts, found } from '../support/facts.js';
+import { T0, check, conn, found } from '../support/facts.js';
 
 const app = conn({ name: 'acme-bot', provider: 'github-app', appId: 4242, installation: { id: 777, account: 'acme' } });
 const oauth = conn({ name: 'gh', provider: 'github', scopes: ['read:user'] });
@@ -78,7 +78,7 @@ describe('missing scope, known in advance', () => {
     assert.match(body.message, /GET \/repos\/acme\/private needs scope repo; the token has read:user/);
     assert.equal(body.fix, 'log in again with the missing scope: broker login gh --scopes read:user,repo');
     const event = refusalEvent('gh', 'GET', api('/repos/acme/private'), refusal);
-    const findings = insufficientScope.check(facts({ connections: [oauth], events: [{ ts: new Date(T0 - 60_000).toISOString(), ...event }] }));
+    const findings = check(insufficientScope, { connections: [oauth], events: [{ ts: new Date(T0 - 60_000).toISOString(), ...event }] });
     assert.equal(findings.length, 1);
     assert.match(findings[0]?.summary ?? '', /needs scope repo, the token has read:user/);
   });

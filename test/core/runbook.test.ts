@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { actionRefs } from '../../src/core/action-refs.js';
 import type { Finding } from '../../src/core/findings.js';
-import { parseRunbook, RunbookError, withRunbookActions } from '../../src/core/runbook.js';
+import { parseRunbook, RunbookError, withRunbook } from '../../src/core/runbook.js';
 
 const text = `---
 id: refresh-race
@@ -49,9 +49,9 @@ describe('parseRunbook', () => {
   });
 });
 
-describe('withRunbookActions', () => {
+describe('withRunbook', () => {
   it('takes keys and labels from the runbook, keeping the actions the rule chose', () => {
-    const finding: Finding = { id: 'refresh-race', severity: 'critical', conn: 'c', summary: 's', evidence: [], actions: actionRefs('refresh') };
-    assert.deepEqual(withRunbookActions(finding, parseRunbook(text)).actions, [{ key: 'x', action: 'refresh', label: 'Refresh under the lock' }]);
+    const finding: Finding = { id: 'refresh-race', severity: 'critical', conn: 'c', summary: 's', evidence: [], actions: actionRefs('refresh'), state: 'active' };
+    assert.deepEqual(withRunbook(finding, parseRunbook(text)).actions, [{ key: 'x', action: 'refresh', label: 'Refresh under the lock' }]);
   });
 });

@@ -2,13 +2,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { loadScenario, scenarioFacts, scenarioNames } from '../../fixtures/scenarios/load-scenario.js';
+import { diagnoseScenario, loadScenario, scenarioNames } from '../../fixtures/scenarios/load-scenario.js';
 import { readRunbook } from '../../src/adapters/runbook-files.js';
-import { diagnose } from '../../src/core/diagnose.js';
 import { rules } from '../../src/core/rules/index.js';
 
 const names = scenarioNames();
-const key = (f: { id: string; conn: string | null; severity: string }) => `${f.id} ${f.conn ?? '-'} ${f.severity}`;
+const key = (f: { id: string; conn: string | null; severity: string; state?: string }) => `${f.id} ${f.conn ?? '-'} ${f.severity} ${f.state ?? 'active'}`;
 
 describe('scenarios yield exactly their expected findings', () => {
   for (const name of names) {
@@ -17,7 +16,8 @@ describe('scenarios yield exactly their expected findings', () => {
       // Every line of a scenario log is a real event: nothing is silently skipped.
       const lines = readFileSync(join(scenario.dir, 'events.jsonl'), 'utf8').split('\n').filter(Boolean).length;
       assert.equal(scenario.events.length, lines);
-      const findings = diagnose(scenarioFacts(scenario));
+      const { findings, ruleFailures } = diagnoseScenario(scenario);
+      assert.deepEqual(ruleFailures, []);
       assert.deepEqual(findings.map(key).sort(), scenario.expected.findings.map(key).sort(), findings.map((f) => f.summary).join('\n'));
       for (const finding of findings) {
         assert.doesNotMatch(finding.summary, /[\u0000-\u001f\u007f-\u009f]/);
@@ -44,7 +44,7 @@ describe('scenario coverage', () => {
       const variants = names.filter((n) => n.startsWith(`${headline}-`));
       assert.ok(variants.length >= 3, `${headline}: ${variants.join(', ')}`);
       for (const name of variants) {
-        const ids = diagnose(scenarioFacts(loadScenario(name))).map((f) => f.id);
+        const ids = diagnoseScenario(loadScenario(name)).findings.map((f) => f.id);
         assert.deepEqual(ids, [headline], name);
       }
     }
@@ -53,13 +53,13 @@ describe('scenario coverage', () => {
 
 describe('finding details', () => {
   it('names processes, time and error in a race summary and cites both refreshes', () => {
-    const [finding] = diagnose(scenarioFacts(loadScenario('refresh-race-github')));
+    const [finding] = diagnoseScenario(loadScenario('refresh-race-github')).findings;
     assert.equal(finding?.summary, 'github-work: 2 processes refreshed the same token at 03:01:12 UTC; pid 3120 on agent-host-1 (agent triage-bot) lost with bad_refresh_token; GitHub may revoke the whole token family on reuse: if the next refresh fails, log in again');
     assert.deepEqual(finding?.evidence.map((e) => e.line), [90, 91]);
     assert.match(finding!.evidence[1]!.text, /^refresh github-work trigger=reactive outcome=error status=200 error=bad_refresh_token/);
   });
   it('says the family is gone when the winner\'s own token fails afterwards (oidc)', () => {
-    const [finding] = diagnose(scenarioFacts(loadScenario('refresh-race-oidc')));
+    const [finding] = diagnoseScenario(loadScenario('refresh-race-oidc')).findings;
     assert.match(finding!.summary, /revoked the whole token family/);
     assert.equal(finding!.actions[0]?.action, 'relogin');
   });

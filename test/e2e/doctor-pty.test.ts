@@ -20,7 +20,7 @@ describe('broker doctor in a pseudo-terminal', () => {
     const term = new Terminal(home);
     try {
       term.start(['doctor', '--now', now, '--since', 'all']);
-      await term.waitForScreen((s) => /› WARNING\s+linear-triage: agent triage-bot sent 2 requests to uploads\.pastebin\.example/.test(s), 'the finding list');
+      await term.waitForScreen((s) => /› WARNING\s+New destination linear-triage · linear-triage: agent triage-bot sent 2 requests to uploads\.pastebin\.example/.test(s), 'the finding list');
       term.tmux('send-keys', 'Enter');
       await term.waitForScreen((s) => s.includes('fix (runbooks/new-destination.md)') && s.includes('[a] '), 'the runbook and its action');
       term.tmux('send-keys', 'a');

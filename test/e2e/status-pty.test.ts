@@ -29,7 +29,7 @@ describe('broker status in a pseudo-terminal', () => {
       term.start(['status']);
       const grid = await term.waitForScreen((s) => s.includes('okta-agent') && s.includes('q quit'), 'the grid');
       assert.match(grid, /token store: keychain \(default: the OS keychain\)/);
-      assert.match(grid, /^› graph-mail .*invalid_client \(401\).*ERROR/m);
+      assert.match(grid, /^› graph-mail .*invalid_client \(401\).*CRITICAL/m);
       for (const name of ['slack-alerts', 'drive-sync', 'gh-app-deploy', 'gh-ci-bot', 'canary-conn']) assert.match(grid, new RegExp(`^  ${name} `, 'm'));
 
       term.tmux('send-keys', 'Down');

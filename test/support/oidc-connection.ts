@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mintTokens, type RunningOidcProvider } from '../../fixtures/providers/oidc-provider-server.js';
 import { createDeps, type Deps } from '../../src/commands/deps.js';
 import { fingerprint } from '../../src/core/fingerprint.js';
-import type { TokenBundle } from '../../src/core/token-bundle.js';
+import type { HeldTokenBundle } from '../../src/core/token-bundle.js';
 import { capturedIo } from './captured-io.js';
 import { runBroker } from './run-broker.js';
 import { readEvents } from './home-files.js';
@@ -22,10 +22,10 @@ export function oidcDeps(op: RunningOidcProvider, home: string, options: { env?:
  * An oidc connection holding real tokens from a headless login as alice, stored the way connect
  * stores them. expiresAt defaults to a second ago (a refresh is due).
  */
-export async function seedOidcConnection(deps: Deps, op: RunningOidcProvider, name: string, options: { expiresAt?: Date; withRefreshToken?: boolean } = {}): Promise<TokenBundle & { refresh_token?: string }> {
+export async function seedOidcConnection(deps: Deps, op: RunningOidcProvider, name: string, options: { expiresAt?: Date; withRefreshToken?: boolean } = {}): Promise<HeldTokenBundle> {
   const tokens = await mintTokens(op.issuer, { clientId: op.clientId, clientSecret: op.clientSecret() }, 'alice@example.test');
   const now = deps.now();
-  const bundle: TokenBundle = {
+  const bundle: HeldTokenBundle = {
     access_token: tokens.access_token,
     refresh_token: options.withRefreshToken === false ? undefined : tokens.refresh_token,
     expires_at: (options.expiresAt ?? new Date(now.getTime() - 1000)).toISOString(),

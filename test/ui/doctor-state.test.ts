@@ -13,8 +13,9 @@ const race: Finding = {
     { key: 'r', action: 'refresh', label: 'Refresh under the lock' },
     { key: 'l', action: 'relogin', label: 'Log in again' },
   ],
+  state: 'active',
 };
-const ci: Finding = { id: 'personal-in-ci', severity: 'warning', conn: 'me', summary: 'me: personal token used from CI', evidence: [], actions: [] };
+const ci: Finding = { id: 'personal-in-ci', severity: 'warning', conn: 'me', summary: 'me: personal token used from CI', evidence: [], actions: [], state: 'active' };
 
 const run = (state: DoctorState, ...events: DoctorEvent[]) => events.reduce(doctorReducer, state);
 

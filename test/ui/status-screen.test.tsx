@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { waitForFrame } from '../support/wait-for-frame.js';
+import { diagnoseEvents } from '../../src/core/diagnose.js';
 import type { StatusSnapshot } from '../../src/core/health-rows.js';
 import { StateSchema } from '../../src/core/state-schema.js';
 
@@ -14,10 +15,12 @@ const { StatusScreen } = await import('../../src/ui/screens/StatusScreen.js');
 // The sandbox fixture, seen at the moment its timestamps were written.
 const recordedAt = Date.parse('2026-11-22T03:00:00.000Z');
 const sandbox = StateSchema.parse(JSON.parse(readFileSync(new URL('../../fixtures/sandbox/state.json', import.meta.url), 'utf8')));
+const store = { backend: 'keychain', reason: 'default: the OS keychain', available: true } as const;
+// The findings the rules make of the sandbox's state alone (no log): its failing connections each have one.
 const snapshot: StatusSnapshot = {
-  store: { backend: 'keychain', reason: 'default: the OS keychain', available: true },
+  store,
   connections: Object.values(sandbox.connections),
-  findings: [],
+  findings: diagnoseEvents({ connections: Object.values(sandbox.connections), now: new Date(recordedAt), env: {}, store }, []).findings,
 };
 
 const keys = { down: '\u001B[B', up: '\u001B[A', enter: '\r', escape: '\u001B' };
@@ -39,8 +42,8 @@ describe('StatusScreen', () => {
       for (const [name, at] of order) assert.ok(at >= 0, `${name} is not on screen`);
       const graph = lines.find((l) => l.includes('graph-mail')) ?? '';
       assert.match(graph, /invalid_client/);
-      assert.match(graph, /ERROR/);
-      assert.match(lines.find((l) => l.includes('drive-sync')) ?? '', /idle 171 days.*OK/);
+      assert.match(graph, /CRITICAL/, 'the rotated secret in its lastError');
+      assert.match(lines.find((l) => l.includes('drive-sync')) ?? '', /idle 171 days.*WARNING/, 'Google revokes after 6 months idle');
       // Worst first: both error rows come before every ok row.
       const at = Object.fromEntries(order);
       assert.ok(Math.max(at['graph-mail']!, at['slack-alerts']!) < Math.min(at['gh-ci-bot']!, at['okta-agent']!, at['drive-sync']!));
@@ -89,8 +92,8 @@ describe('StatusScreen', () => {
 
   it('the detail shows the findings for that connection, installation and acknowledgements', async () => {
     const findings = [
-      { id: 'refresh-race', severity: 'critical' as const, conn: 'okta-agent', summary: 'two hosts refreshed the same token', evidence: [], actions: [] },
-      { id: 'wrong-installation', severity: 'error' as const, conn: 'gh-app-deploy', summary: 'App token used against the wrong owner', evidence: [], actions: [] },
+      { id: 'refresh-race', severity: 'critical' as const, conn: 'okta-agent', summary: 'two hosts refreshed the same token', evidence: [], actions: [], state: 'active' as const },
+      { id: 'wrong-installation', severity: 'error' as const, conn: 'gh-app-deploy', summary: 'App token used against the wrong owner', evidence: [], actions: [], state: 'active' as const },
     ];
     const app = mount({ ...snapshot, findings }, () => new Date(recordedAt));
     try {
@@ -116,7 +119,7 @@ describe('StatusScreen', () => {
   });
 
   it('an empty home says how to make the first connection, and Ctrl+C exits 0 when all is well', async () => {
-    const app = mount({ ...snapshot, connections: [] }, () => new Date(recordedAt));
+    const app = mount({ ...snapshot, connections: [], findings: [] }, () => new Date(recordedAt));
     try {
       await waitForFrame(app.lastFrame, (f) => f.includes('no connections yet — broker connect NAME --provider P --token-stdin'), 'the empty state');
       app.stdin.write('\u0003');

@@ -1,19 +1,22 @@
-import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import http, { type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
+import { outboundUrlProblem } from '../../core/outbound-policy.js';
+import { mayUseProxy, outboundFetchFor, proxySettingsOf, type Env } from '../outbound-http.js';
 
-// Every call `broker serve` makes to a provider's API goes through sendUpstream: one place to put
-// the broker's outbound policy (issue 8 hands the shared policy module — proxy environment, scrubbing —
-// to this function at merge). What it enforces today: https, or http to a loopback host only (the
-// local providers of tests and the demo); redirects are not followed (a reverse proxy hands them back).
+// Every call `broker serve` makes to a provider's API goes through one sender. Both of its paths apply
+// the broker's outbound policy (core/outbound-policy.ts: https, or http to loopback only); redirects are
+// handed back to the caller, not followed (a reverse proxy passes them on).
+//  - Where a proxy variable (HTTPS_PROXY / HTTP_PROXY) applies to the URL, the call goes through the
+//    broker's one outbound fetch (adapters/outbound-http.ts), which honours the proxy and NO_PROXY.
+//  - Otherwise node:http with kept-alive sockets: at thousands of calls a second, fetch's own cost per
+//    call was most of what the proxy added.
 
 export interface UpstreamRequest {
   method: string;
   headers: OutgoingHttpHeaders;
   /** A Buffer is sent as is (and can be sent again); a stream is piped once. */
   body?: Buffer | Readable;
-  /** Aborts the call, e.g. when the caller went away. */
-  signal?: AbortSignal;
   /** How long the provider may take to send its response headers; the body may then stream for as long as it likes. */
   headersTimeoutMs: number;
 }
@@ -25,8 +28,10 @@ export interface UpstreamResponse {
   /** Header names and values in the order received, duplicates kept (Set-Cookie). */
   rawHeaders: string[];
   /** The response body, streamed. */
-  body: IncomingMessage;
+  body: Readable;
 }
+
+export type SendUpstream = (url: URL, request: UpstreamRequest) => Promise<UpstreamResponse>;
 
 /** The call was not made: the URL breaks the outbound policy. */
 export class UpstreamRefusedError extends Error {
@@ -37,15 +42,24 @@ export class UpstreamTimeoutError extends Error {
   override name = 'UpstreamTimeoutError';
 }
 
+/** The sender for serve, with the proxy settings of the environment serve was started in. */
+export function upstreamSender(env: Env): SendUpstream {
+  const proxy = proxySettingsOf(env);
+  const outbound = outboundFetchFor(env);
+  return (url, request) => {
+    const problem = outboundUrlProblem(url);
+    if (problem) return Promise.reject(new UpstreamRefusedError(problem));
+    return mayUseProxy(url, proxy) ? throughOutboundFetch(outbound, url, request) : direct(url, request);
+  };
+}
+
 // Kept-alive connections: the proxy's overhead per call is then one request on an open socket.
 const agents = {
   'http:': new http.Agent({ keepAlive: true, maxSockets: 256 }),
   'https:': new https.Agent({ keepAlive: true, maxSockets: 256 }),
 };
 
-export function sendUpstream(url: URL, request: UpstreamRequest): Promise<UpstreamResponse> {
-  const policyError = outboundPolicyError(url);
-  if (policyError) return Promise.reject(new UpstreamRefusedError(policyError));
+function direct(url: URL, request: UpstreamRequest): Promise<UpstreamResponse> {
   const secure = url.protocol === 'https:';
   return new Promise((resolve, reject) => {
     const req = (secure ? https : http).request({
@@ -56,7 +70,6 @@ export function sendUpstream(url: URL, request: UpstreamRequest): Promise<Upstre
       method: request.method,
       headers: request.headers,
       agent: agents[secure ? 'https:' : 'http:'],
-      signal: request.signal,
     });
     awaitingHeaders.set(req, { deadline: Date.now() + request.headersTimeoutMs, host: url.host, seconds: request.headersTimeoutMs / 1000 });
     watchDeadlines();
@@ -78,6 +91,38 @@ export function sendUpstream(url: URL, request: UpstreamRequest): Promise<Upstre
   });
 }
 
+async function throughOutboundFetch(outbound: ReturnType<typeof outboundFetchFor>, url: URL, request: UpstreamRequest): Promise<UpstreamResponse> {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined || name === 'host' || name === 'content-length') continue;
+    for (const one of Array.isArray(value) ? value : [String(value)]) headers.append(name, one);
+  }
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(new UpstreamTimeoutError(`no answer from ${url.host} within ${request.headersTimeoutMs / 1000} s`)), request.headersTimeoutMs);
+  let response: Response;
+  try {
+    // A stream body goes as an async iterable (undici reads it as it comes: duplex "half").
+    const body = request.body === undefined ? undefined : Buffer.isBuffer(request.body) ? new Uint8Array(request.body) : (request.body as unknown as BodyInit);
+    response = await outbound(url, { method: request.method, headers, body, redirect: 'manual', signal: timeout.signal, ...({ duplex: 'half' } as object) });
+  } catch (err) {
+    throw timeout.signal.aborted ? (timeout.signal.reason as Error) : err;
+  } finally {
+    clearTimeout(timer);
+  }
+  const rawHeaders: string[] = [];
+  const incoming: IncomingHttpHeaders = {};
+  for (const [name, value] of response.headers) {
+    if (name === 'set-cookie') continue;
+    rawHeaders.push(name, value);
+    incoming[name] = value;
+  }
+  const cookies = response.headers.getSetCookie();
+  for (const cookie of cookies) rawHeaders.push('set-cookie', cookie);
+  if (cookies.length > 0) incoming['set-cookie'] = cookies;
+  const body = response.body ? Readable.fromWeb(response.body as import('node:stream/web').ReadableStream) : Readable.from([]);
+  return { status: response.status, statusText: response.statusText, headers: incoming, rawHeaders, body };
+}
+
 // One sweep a second over the calls still waiting for their headers, instead of a timer per call:
 // at thousands of calls a second, arming and clearing a timer each was a measurable share of the CPU.
 const awaitingHeaders = new Map<http.ClientRequest, { deadline: number; host: string; seconds: number }>();
@@ -95,16 +140,4 @@ function watchDeadlines(): void {
 export function closeUpstreamConnections(): void {
   agents['http:'].destroy();
   agents['https:'].destroy();
-}
-
-/** Why a URL may not be called, or undefined: https anywhere, http only to this machine. */
-export function outboundPolicyError(url: URL): string | undefined {
-  if (url.protocol === 'https:') return undefined;
-  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return undefined;
-  return `${url.protocol}//${url.host} is not allowed: the broker sends credentials over https only (http only to 127.0.0.1, ::1 or localhost)`;
-}
-
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
 }

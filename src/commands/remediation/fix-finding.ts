@@ -2,6 +2,7 @@ import { BrokerError, usageError } from '../../core/broker-error.js';
 import { exitCodes } from '../../core/exit-codes.js';
 import type { Finding } from '../../core/findings.js';
 import { pickAction, planRemediation } from '../../core/remediation.js';
+import { rules } from '../../core/rules/index.js';
 import { stripControl } from '../../core/strip-control.js';
 import { askYesNo } from '../confirm.js';
 import type { Deps } from '../deps.js';
@@ -18,7 +19,10 @@ export interface FixRequest {
 
 /** `broker doctor --fix`: pick the finding and its action, ask (or take --yes), run, re-check. */
 export async function fixFinding(request: FixRequest, findings: Finding[], deps: Deps, recheck: () => Promise<Finding[]>): Promise<number> {
-  const matching = findings.filter((f) => f.id === request.findingId && (request.conn === undefined || f.conn === request.conn));
+  if (!rules.some((r) => r.id === request.findingId)) {
+    throw usageError(`--fix ${request.findingId}: no diagnosis has that id`, `the ids are: ${rules.map((r) => r.id).join(', ')}`);
+  }
+  const matching = findings.filter((f) => f.state === 'active' && f.id === request.findingId && (request.conn === undefined || f.conn === request.conn));
   if (matching.length === 0) {
     deps.io.stderr.write(`no ${request.findingId} finding${request.conn ? ` on ${request.conn}` : ''} in the window: nothing to fix\n`);
     return exitCodes.ok;

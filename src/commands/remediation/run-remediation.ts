@@ -16,7 +16,7 @@ export type ActionExecutor = (remediation: Remediation, deps: Deps) => Promise<A
 export type ActionExecutors = Partial<Record<ActionId, ActionExecutor>>;
 
 export interface RemediationResult extends ActionOutcome {
-  /** True when the re-run diagnosis no longer shows the finding. */
+  /** True when the re-run diagnosis no longer shows the finding as active (gone, or resolved by the fix). */
   held: boolean;
   findingsAfter: Finding[];
 }
@@ -52,6 +52,6 @@ export async function runRemediation(
     detail: outcome.detail,
   });
   const findingsAfter = await recheck();
-  const held = !findingsAfter.some((f) => f.id === remediation.findingId && f.conn === remediation.conn);
+  const held = !findingsAfter.some((f) => f.id === remediation.findingId && f.conn === remediation.conn && f.state === 'active');
   return { ...outcome, held, findingsAfter };
 }

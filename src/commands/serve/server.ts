@@ -8,14 +8,16 @@ import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { agentKeyHash, brokerKeyOf } from '../../core/agent-keys.js';
 import { apiBaseOf, apiUrl } from '../../core/api-base.js';
 import { missingScope, refusalAnswer, refusalEvent, scopeHintFrom, wrongInstallation, type Refusal, type RefusalAlternatives, type ScopeHint } from '../../core/preflight.js';
-import { loggedResponseHeaders, requestEvent, type NewRequestEvent } from '../../core/request-event.js';
+import { loggedResponseHeaders } from '../../core/events.js';
+import { requestEvent, type NewRequestEvent } from '../../core/request-event.js';
+import { connectionSecrets, scrubStrings, secretScrubber, type Scrub } from '../../core/scrub-secrets.js';
 import type { ServeRuntime } from '../../core/serve-runtime.js';
 import type { Agent, Connection } from '../../core/state-schema.js';
 import { stripControl } from '../../core/strip-control.js';
 import { alternativesForOwner, type InstallationRef } from '../../adapters/github-installations.js';
 import { writeServeRuntime } from '../../adapters/serve/runtime-file.js';
 import { cachedState, type StateSnapshot } from '../../adapters/serve/state-snapshot.js';
-import { closeUpstreamConnections, sendUpstream, UpstreamRefusedError, UpstreamTimeoutError, type UpstreamResponse } from '../../adapters/serve/upstream.js';
+import { closeUpstreamConnections, upstreamSender, UpstreamRefusedError, UpstreamTimeoutError, type UpstreamResponse } from '../../adapters/serve/upstream.js';
 import type { NewEvent } from '../../core/events.js';
 import type { Deps } from '../deps.js';
 import { ConnectionUnavailableError, TokenKeeper, type HeldToken } from './token-keeper.js';
@@ -51,6 +53,7 @@ const hopByHop = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'pro
 
 export async function startServe(listen: ServeListenOptions, deps: Deps): Promise<RunningServe> {
   const state = cachedState(deps.paths.state);
+  const sendUpstream = upstreamSender(deps.env);
   const started = deps.now();
   let runtime: ServeRuntime;
   let lastErrorWrittenAt = 0;
@@ -75,6 +78,20 @@ export async function startServe(listen: ServeListenOptions, deps: Deps): Promis
   let publicUrl = '';
 
   const server = createServer({ noDelay: true, keepAliveTimeout: 5_000, requestTimeout: 0 });
+
+  // A provider may echo the token it was sent (in a 401's message, say): the error words of an event
+  // are scrubbed of it before they are written. One scrubber per token, built on the first error.
+  const scrubbers = new Map<string, Scrub>();
+  const scrubbed = (event: NewRequestEvent, connection: Connection, token: HeldToken): NewRequestEvent => {
+    if (event.error === undefined && event.error_description === undefined) return event;
+    let scrub = scrubbers.get(token.fp);
+    if (!scrub) {
+      if (scrubbers.size >= 16) scrubbers.clear();
+      scrub = secretScrubber(connectionSecrets({ clientId: connection.clientId, also: [{ kind: 'access_token', value: token.accessToken }] }));
+      scrubbers.set(token.fp, scrub);
+    }
+    return scrubStrings(event, scrub);
+  };
 
   const write = (event: NewEvent, agent?: Agent): void => {
     deps.appendEvent(agent ? { ...event, agent: agent.name, ...(agent.ci ? { ci: true } : {}) } : event);
@@ -281,7 +298,8 @@ export async function startServe(listen: ServeListenOptions, deps: Deps): Promis
           // The provider's 401 is logged (stale-token reads it), then the call is retried once or answered 503.
           const rejected = await readCapped(upstream.body, capturedBodyBytes).catch(() => Buffer.alloc(0));
           res.off('close', onClientGone);
-          write({ ...requestEvent(connection.name, call.method, url, { status: 401, headers: loggedHeaders(upstream.headers), body: decoded(rejected, upstream.headers), durationMs: call.elapsed() }, token.fp), request_bytes: countSent() }, agent);
+          const event = requestEvent(connection.name, call.method, { finalUrl: url, status: 401, headers: loggedHeaders(upstream.headers), body: decoded(rejected, upstream.headers), durationMs: call.elapsed() }, token.fp);
+          write({ ...scrubbed(event, connection, token), request_bytes: countSent() }, agent);
           if (failure) return unavailable(res, call, connection, agent, failure, url.host);
           return forward(call, res, connection, agent, url, rest, renewed!, body, rewrite, 1);
         }
@@ -310,8 +328,8 @@ export async function startServe(listen: ServeListenOptions, deps: Deps): Promis
       const flat = loggedHeaders(upstream.headers);
       // A 2xx body is only read for error words when it has some (Slack answers failures with 200 and ok:false).
       const text = capture && !failed ? decoded(capture.content(), upstream.headers) : '';
-      const event = requestEvent(connection.name, call.method, url, { status: upstream.status, headers: flat, body: upstream.status >= 400 || text.includes('"error') ? text : '', durationMs: call.elapsed() }, token.fp);
-      write({ ...event, request_bytes: countSent(), response_bytes: responseBytes, ...(failed ? { outcome: 'failed' as const, reason: failed } : {}) }, agent);
+      const event = requestEvent(connection.name, call.method, { finalUrl: url, status: upstream.status, headers: flat, body: upstream.status >= 400 || text.includes('"error') ? text : '', durationMs: call.elapsed() }, token.fp);
+      write({ ...scrubbed(event, connection, token), request_bytes: countSent(), response_bytes: responseBytes, ...(failed ? { outcome: 'failed' as const, reason: failed } : {}) }, agent);
       const hint = scopeHintFrom(upstream.status, flat, new Date().toISOString());
       if (hint) hints.set(connection.name, token.fp, call.method, rest, hint);
       if (!failed) touchLastUsed(connection);

@@ -242,7 +242,10 @@ function stampOf(connection: Connection): string {
   return [connection.generation, connection.accessTokenFp, connection.refreshTokenFp, connection.clientSecretFp, connection.clientSecretSource, connection.lastError ? 'failing' : 'ok'].join('|');
 }
 
-function heldFrom(connection: Connection, bundle: Pick<TokenBundle, 'access_token' | 'expires_at'>, generation: number, checkedAt: number): HeldToken {
+/** What a held token needs of its bundle. */
+type HeldBundle = Pick<TokenBundle, 'expires_at'> & { access_token: string };
+
+function heldFrom(connection: Connection, bundle: HeldBundle, generation: number, checkedAt: number): HeldToken {
   return { accessToken: bundle.access_token, fp: fingerprint(bundle.access_token), expiresAt: bundle.expires_at, generation, checkedAt, dueAt: dueAt(connection, bundle, checkedAt) };
 }
 
@@ -250,7 +253,7 @@ function heldFrom(connection: Connection, bundle: Pick<TokenBundle, 'access_toke
  * When the token must be renewed, found with the CLI's own rule (refreshIsDue, installationTokenIsFresh):
  * the first moment (to 100 ms) from now at which it says so. A token without an expiry is never due.
  */
-function dueAt(connection: Connection, bundle: Pick<TokenBundle, 'access_token' | 'expires_at'>, now: number): number {
+function dueAt(connection: Connection, bundle: HeldBundle, now: number): number {
   if (!bundle.expires_at) return Infinity;
   const isDue = (t: number): boolean => (connection.provider === 'github-app' ? !installationTokenIsFresh(bundle, new Date(t)) : refreshIsDue(connection, bundle, new Date(t)));
   if (isDue(now)) return now;

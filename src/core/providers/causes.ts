@@ -1,4 +1,4 @@
-// The canonical causes every provider's token and API errors are mapped to (DESIGN §4, §7).
+// The canonical causes every provider's token and API errors are mapped to (docs/design.md §4, §7).
 // Rules reason over these, never over one provider's wording.
 export const canonicalCauses = [
   // The refresh token (or the grant behind it) is revoked or expired: the provider will not say which.
@@ -21,3 +21,9 @@ export const canonicalCauses = [
   'unknown',
 ] as const;
 export type CanonicalCause = (typeof canonicalCauses)[number];
+
+/** The refresh token or its grant is gone: only a new login helps (refresh-token-revoked, idle-revoked). */
+export const loginNeededCauses: ReadonlySet<CanonicalCause> = new Set(['invalid_grant', 'refresh_reuse', 'idle_expired', 'consent_revoked', 'account_disabled']);
+
+/** The client itself was refused: its secret or key is wrong, rotated or expired (client-secret-rotated). */
+export const clientCauses: ReadonlySet<CanonicalCause> = new Set(['invalid_client', 'expired_client_secret']);

@@ -11,7 +11,7 @@ import type { ProviderProfile } from './types.js';
 
 export type { ProviderProfile, ErrorMapping, IdentityEndpoint, ProviderEndpoints } from './types.js';
 export type { CanonicalCause } from './causes.js';
-export { canonicalCauses } from './causes.js';
+export { canonicalCauses, clientCauses, loginNeededCauses } from './causes.js';
 
 export const providerProfiles: Record<ProviderId, ProviderProfile> = {
   github,

@@ -1,29 +1,39 @@
 import { formatDistanceStrict } from 'date-fns';
 import { actionRefs } from '../action-refs.js';
-import { dateTime, eventsOf, isoMs } from '../event-queries.js';
+import { later } from '../bounded.js';
+import { dateTime, isoMs } from '../event-queries.js';
+import type { LoggedEvent } from '../events.js';
 import { evidenceFrom } from '../evidence.js';
-import type { Finding, Rule } from '../findings.js';
+import { findingOf } from '../finding-state.js';
+import { defineRule, type Finding } from '../findings.js';
 
-export const accessExpired: Rule = {
+export const accessExpired = defineRule({
   id: 'access-expired',
   severity: 'error',
-  check(facts) {
-    const now = facts.now.getTime();
-    return facts.connections.flatMap((conn): Finding[] => {
+  /** The last hand-out or 401 of each connection: the use that met (or will meet) the expired token. */
+  start: () => new Map<string, LoggedEvent>(),
+  observe(lastUse, logged, providers) {
+    const { event } = logged;
+    if (event.conn === undefined || !providers.has(event.conn)) return;
+    if (event.event === 'token' || (event.event === 'request' && event.status === 401)) lastUse.set(event.conn, later(lastUse.get(event.conn), logged));
+  },
+  finish(lastUse, ctx) {
+    const now = ctx.now.getTime();
+    return ctx.connections.flatMap((conn): Finding[] => {
       const expires = isoMs(conn.accessTokenExpiresAt);
       // GitHub App installation tokens are minted again from the app key: they never need a refresh token.
       if (expires === undefined || expires > now || conn.refreshTokenFp !== undefined || conn.provider === 'github-app') return [];
-      const lastUse = [...eventsOf(facts, 'token', conn.name), ...eventsOf(facts, 'request', conn.name).filter((r) => r.event.status === 401)].at(-1);
+      const use = lastUse.get(conn.name);
       return [
-        {
-          id: this.id,
-          severity: this.severity,
+        findingOf({
+          id: 'access-expired',
+          severity: 'error',
           conn: conn.name,
           summary: `${conn.name}: access token expired at ${dateTime(expires)} (${formatDistanceStrict(expires, now)} ago) and there is no refresh token to renew it`,
-          evidence: lastUse ? [evidenceFrom(lastUse)] : [],
+          evidence: use ? [evidenceFrom(use)] : [],
           actions: actionRefs('relogin'),
-        },
+        }),
       ];
     });
   },
-};
+});

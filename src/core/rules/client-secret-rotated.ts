@@ -1,80 +1,61 @@
 import { actionRefs } from '../action-refs.js';
-import { clockTime, eventsOf, isoMs, timeOf, type Logged } from '../event-queries.js';
-import type { ProbeEvent, RefreshEvent, SecretEvent } from '../events.js';
+import { byTime, placeOf, pushLatest } from '../bounded.js';
+import { clockTime, isoMs } from '../event-queries.js';
+import type { LoggedEvent, SecretEvent } from '../events.js';
 import { evidenceFrom } from '../evidence.js';
-import type { Finding, Rule } from '../findings.js';
-import type { ClassifiedError } from '../providers/classify-provider-error.js';
-import { classifyLogged, explainRefreshFailures, isClientCause } from '../refresh-failures.js';
+import { findingOf, type FindingBase } from '../finding-state.js';
+import { defineRule, type ActionRef, type Finding } from '../findings.js';
+import { reportedGroup, type FailureGroup, type RefreshStory } from '../refresh-story.js';
 import type { Connection } from '../state-schema.js';
-import type { Facts } from '../findings.js';
 
-interface ClientFailure {
-  logged: Logged<RefreshEvent> | Logged<ProbeEvent>;
-  classified: ClassifiedError;
-}
+const secretsKept = 8;
 
-export const clientSecretRotated: Rule = {
+export const clientSecretRotated = defineRule({
   id: 'client-secret-rotated',
   severity: 'critical',
-  check(facts) {
-    return facts.connections.flatMap((conn): Finding[] => {
-      const failures = clientFailures(facts, conn);
-      const first = failures[0];
-      const latest = failures.at(-1);
-      if (!first || !latest || !workedBefore(facts, conn, timeOf(first.logged))) return [];
-      const secrets = eventsOf(facts, 'secret', conn.name).filter((s) => timeOf(s) <= timeOf(latest.logged));
-      const loaded = secrets.at(-1);
-      const source = conn.clientSecretSource ?? 'its source';
-      const rejected = `the token endpoint rejects the client secret since ${clockTime(timeOf(first.logged))} (${latest.classified.code ?? latest.classified.error})`;
-      let why: string;
-      if (latest.logged.event.error === 'client_secret_unavailable') {
-        return [finding(conn, `${conn.name}: the client secret could not be loaded from ${source} since ${clockTime(timeOf(first.logged))}: ${latest.classified.description ?? 'no detail'}`, failures, undefined)];
+  /** The latest `secret` events of each connection: which secret was loaded from where, and when. */
+  start: () => new Map<string, Array<LoggedEvent<SecretEvent>>>(),
+  observe(secrets, logged, providers) {
+    const { event } = logged;
+    if (event.event !== 'secret' || event.conn === undefined || !providers.has(event.conn)) return;
+    const list = secrets.get(event.conn) ?? [];
+    pushLatest(list, logged as LoggedEvent<SecretEvent>, secretsKept);
+    secrets.set(event.conn, list);
+  },
+  finish(secrets, ctx) {
+    return ctx.connections.flatMap((conn): Finding[] => {
+      const story = ctx.stories.get(conn.name);
+      const group = reportedGroup(story, 'client');
+      if (!group || !workedBefore(story!, conn, group.first.failure.t)) return [];
+      const first = group.first;
+      const latest = group.last;
+      const since = clockTime(first.failure.t);
+      if (latest.failure.event.error === 'client_secret_unavailable') {
+        return [finding(conn, group, `${conn.name}: the client secret could not be loaded from ${conn.clientSecretSource ?? 'its source'} since ${since}: ${latest.classified.description ?? 'no detail'}`, undefined)];
       }
       if (conn.provider === 'github-app') {
-        return [finding(conn, `${conn.name}: GitHub refuses the app's JWT since ${clockTime(timeOf(first.logged))} (${latest.classified.description ?? latest.classified.error}): the app's private key was deleted or regenerated`, failures, undefined, [])];
+        return [finding(conn, group, `${conn.name}: GitHub refuses the app's JWT since ${since} (${latest.classified.description ?? latest.classified.error}): the app's private key was deleted or regenerated`, undefined, [])];
       }
+      const loaded = (secrets.get(conn.name) ?? []).filter((s) => s.t <= latest.failure.t).at(-1);
+      const rejected = `the token endpoint rejects the client secret since ${since} (${latest.classified.code ?? latest.classified.error})`;
+      let why: string;
       if (latest.classified.cause === 'expired_client_secret') why = 'the secret has expired at the provider: create a new one';
-      else if (loaded && loaded.event.fp !== conn.clientSecretFp) why = `a different secret (fp ${loaded.event.fp}) was loaded from ${loaded.event.source} at ${clockTime(timeOf(loaded))}; the last one that worked was fp ${conn.clientSecretFp ?? 'unknown'}`;
-      else why = `${source} still holds the secret that worked${conn.clientSecretFp ? ` (fp ${conn.clientSecretFp})` : ''}: it was rotated at the provider`;
-      return [finding(conn, `${conn.name}: ${rejected}; ${why}`, failures, loaded)];
+      else if (loaded && loaded.event.fp !== conn.clientSecretFp) why = `a different secret (fp ${loaded.event.fp}) was loaded from ${loaded.event.source} at ${clockTime(loaded.t)}; the last one that worked was fp ${conn.clientSecretFp ?? 'unknown'}`;
+      else why = `${conn.clientSecretSource ?? 'its source'} still holds the secret that worked${conn.clientSecretFp ? ` (fp ${conn.clientSecretFp})` : ''}: it was rotated at the provider`;
+      return [finding(conn, group, `${conn.name}: ${rejected}; ${why}`, loaded)];
     });
   },
-};
+});
 
-function finding(conn: Connection, summary: string, failures: ClientFailure[], loaded: Logged<SecretEvent> | undefined, actions = actionRefs('reload-secret', 'set-secret')): Finding {
-  const cited = [...(loaded ? [loaded] : []), failures[0]!.logged, ...failures.slice(1).slice(-3).map((f) => f.logged)];
-  return {
-    id: 'client-secret-rotated',
-    severity: 'critical',
-    conn: conn.name,
-    summary,
-    evidence: cited.sort((a, b) => timeOf(a) - timeOf(b)).map(evidenceFrom),
-    actions,
-  };
+function finding(conn: Connection, group: FailureGroup, summary: string, loaded: LoggedEvent<SecretEvent> | undefined, actions: ActionRef[] = actionRefs('reload-secret', 'set-secret')): Finding {
+  const failures = [group.first, ...group.tail.filter((f) => placeOf(f.failure) !== placeOf(group.first.failure)).slice(-3)];
+  const cited = [...(loaded ? [loaded] : []), ...failures.map((f) => f.failure)].sort(byTime);
+  const base: FindingBase = { id: 'client-secret-rotated', severity: 'critical', conn: conn.name, summary, evidence: cited.map(evidenceFrom), actions };
+  return findingOf(base, group.resolvedBy);
 }
 
-/** Client-authentication failures since the last time the client worked (refreshes and token-endpoint probes). */
-function clientFailures(facts: Facts, conn: Connection): ClientFailure[] {
-  const fromRefresh = explainRefreshFailures(facts, conn)
-    .filter((f) => f.kind === 'client')
-    .map((f) => ({ logged: f.failure, classified: f.classified }));
-  const probes = eventsOf(facts, 'probe', conn.name).filter((p) => p.event.check === 'token-endpoint');
-  const fromProbe = probes
-    .filter((p) => p.event.outcome === 'error')
-    .map((p) => ({ logged: p, classified: classifyLogged(conn, p.event) }))
-    .filter((f) => isClientCause(f.classified.cause));
-  const lastOk = clientSuccesses(facts, conn).reduce((a, b) => Math.max(a, b), -1);
-  return [...fromRefresh, ...fromProbe].filter((f) => timeOf(f.logged) > lastOk).sort((a, b) => timeOf(a.logged) - timeOf(b.logged));
-}
-
-function clientSuccesses(facts: Facts, conn: Connection): number[] {
-  const refreshes = eventsOf(facts, 'refresh', conn.name).filter((r) => r.event.outcome === 'ok');
-  const probes = eventsOf(facts, 'probe', conn.name).filter((p) => p.event.check === 'token-endpoint' && p.event.outcome === 'ok');
-  return [...refreshes, ...probes].map(timeOf);
-}
-
-// DESIGN §4: a rotation is a failure after earlier success; a client that never worked is misconfigured.
-function workedBefore(facts: Facts, conn: Connection, firstFailureMs: number): boolean {
+// A rotation is a failure after earlier success; a client that never worked is misconfigured.
+function workedBefore(story: RefreshStory, conn: Connection, firstFailureMs: number): boolean {
   const lastRefresh = isoMs(conn.lastRefreshAt);
-  return conn.clientSecretFp !== undefined || (lastRefresh !== undefined && lastRefresh < firstFailureMs) || clientSuccesses(facts, conn).some((t) => t < firstFailureMs);
+  return conn.clientSecretFp !== undefined || (lastRefresh !== undefined && lastRefresh < firstFailureMs) || (story.firstClientSuccessMs ?? Infinity) < firstFailureMs;
 }

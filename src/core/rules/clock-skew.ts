@@ -1,68 +1,94 @@
 import { actionRefs } from '../action-refs.js';
-import { clockTime, eventsOf, timeOf, type Logged } from '../event-queries.js';
-import type { ProbeEvent, RefreshEvent, RequestEvent } from '../events.js';
+import { byTime, later, pushLatest } from '../bounded.js';
+import { clockTime } from '../event-queries.js';
+import type { LoggedEvent } from '../events.js';
 import { evidenceFrom } from '../evidence.js';
-import type { Finding, Rule } from '../findings.js';
-import { classifyLogged } from '../refresh-failures.js';
+import { findingOf } from '../finding-state.js';
+import { defineRule, type Finding } from '../findings.js';
+import { classifyProviderError } from '../providers/classify-provider-error.js';
 
 // A provider Date header has one-second resolution and the log time is taken after the answer:
 // under 30 s is noise. (oidc-provider tolerates 15 s, GitHub advises iat 60 s in the past.)
 const toleranceMs = 30_000;
 
-type Answer = Logged<RefreshEvent> | Logged<ProbeEvent> | Logged<RequestEvent>;
+interface Skew {
+  /** Answers that showed the skew: a rejected time-stamped credential, or a Date header far off. */
+  signals: LoggedEvent[];
+  lastSignal?: LoggedEvent;
+  lastRejected?: LoggedEvent;
+  /** The latest far-off Date header of a request (it names the host), and of any answer. */
+  lastSkewedRequest?: LoggedEvent;
+  lastSkewed?: LoggedEvent;
+  /** The latest Date header that agreed with the local clock. */
+  lastAgreed?: LoggedEvent;
+}
 
-export const clockSkew: Rule = {
+export const clockSkew = defineRule({
   id: 'clock-skew',
   severity: 'error',
-  check(facts) {
-    return facts.connections.flatMap((conn): Finding[] => {
-      const answers: Answer[] = [...eventsOf(facts, 'refresh', conn.name), ...eventsOf(facts, 'probe', conn.name), ...eventsOf(facts, 'request', conn.name)].sort((a, b) => timeOf(a) - timeOf(b));
-      const rejected = answers.filter((a) => a.event.error !== undefined && classifyLogged(conn, a.event).cause === 'clock_skew');
-      const offsets = new Map<Answer, number>();
-      for (const a of answers) {
-        const offset = offsetMs(a);
-        if (offset !== undefined) offsets.set(a, offset);
-      }
-      const dated = [...offsets.keys()];
-      const skewed = dated.filter((a) => Math.abs(offsets.get(a)!) > toleranceMs);
-      const signals = [...rejected, ...skewed].sort((a, b) => timeOf(a) - timeOf(b));
-      const last = signals.at(-1);
-      if (!last) return [];
+  start: () => new Map<string, Skew>(),
+  observe(skews, logged, providers) {
+    const { event } = logged;
+    if (event.event !== 'refresh' && event.event !== 'probe' && event.event !== 'request') return;
+    const provider = event.conn === undefined ? undefined : providers.get(event.conn);
+    if (provider === undefined) return;
+    const skew = skews.get(event.conn!) ?? { signals: [] };
+    const rejected = event.error !== undefined && classifyProviderError(provider, event).cause === 'clock_skew';
+    const offset = offsetMs(logged);
+    const skewed = offset !== undefined && Math.abs(offset) > toleranceMs;
+    if (offset !== undefined && !skewed) skew.lastAgreed = later(skew.lastAgreed, logged);
+    if (rejected) skew.lastRejected = later(skew.lastRejected, logged);
+    if (skewed) {
+      skew.lastSkewed = later(skew.lastSkewed, logged);
+      if (event.event === 'request') skew.lastSkewedRequest = later(skew.lastSkewedRequest, logged);
+    }
+    if (rejected || skewed) {
+      skew.lastSignal = later(skew.lastSignal, logged);
+      pushLatest(skew.signals, logged, 4);
+    }
+    if (skew.lastSignal || skew.lastAgreed) skews.set(event.conn!, skew);
+  },
+  finish(skews, ctx) {
+    return ctx.connections.flatMap((conn): Finding[] => {
+      const skew = skews.get(conn.name);
+      const last = skew?.lastSignal;
+      if (!skew || !last) return [];
       // A later answer whose Date agrees with the local clock means the clock was fixed.
-      if (dated.some((a) => timeOf(a) > timeOf(last) && Math.abs(offsets.get(a)!) <= toleranceMs)) return [];
-      // Name the host whose Date header showed it, when a request did.
-      const lastSkew = skewed.filter((a) => 'target' in a.event).at(-1) ?? skewed.at(-1);
+      const fixedBy = skew.lastAgreed && skew.lastAgreed.t > last.t ? skew.lastAgreed : undefined;
       const parts: string[] = [];
-      if (lastSkew) {
-        const offset = offsets.get(lastSkew)!;
-        const target = 'target' in lastSkew.event ? lastSkew.event.target : 'the provider';
-        parts.push(`local clock is ${minutesSeconds(Math.abs(offset))} ${offset > 0 ? 'ahead of' : 'behind'} ${target} (Date header at ${clockTime(timeOf(lastSkew))})`);
+      const shown = skew.lastSkewedRequest ?? skew.lastSkewed;
+      if (shown) {
+        const offset = offsetMs(shown)!;
+        const target = shown.event.event === 'request' ? shown.event.target : 'the provider';
+        parts.push(`local clock is ${minutesSeconds(Math.abs(offset))} ${offset > 0 ? 'ahead of' : 'behind'} ${target} (Date header at ${clockTime(shown.t)})`);
       }
-      const lastRejected = rejected.at(-1);
-      if (lastRejected) {
-        const c = classifyLogged(conn, lastRejected.event);
-        parts.push(`the provider rejected a time-stamped credential at ${clockTime(timeOf(lastRejected))}: ${c.code ?? c.error}${c.description ? ` "${c.description.slice(0, 80)}"` : ''}`);
+      if (skew.lastRejected) {
+        const c = classifyProviderError(conn.provider, skew.lastRejected.event as { error?: string });
+        parts.push(`the provider rejected a time-stamped credential at ${clockTime(skew.lastRejected.t)}: ${c.code ?? c.error}${c.description ? ` "${c.description.slice(0, 80)}"` : ''}`);
       }
       return [
-        {
-          id: this.id,
-          severity: this.severity,
-          conn: conn.name,
-          summary: `${conn.name}: ${parts.join('; ')}`,
-          evidence: signals.slice(-4).map(evidenceFrom),
-          actions: actionRefs('refresh'),
-        },
+        findingOf(
+          {
+            id: 'clock-skew',
+            severity: 'error',
+            conn: conn.name,
+            summary: `${conn.name}: ${parts.join('; ')}`,
+            evidence: [...skew.signals].sort(byTime).map(evidenceFrom),
+            actions: actionRefs('refresh'),
+          },
+          fixedBy,
+        ),
       ];
     });
   },
-};
+});
 
 /** Local time minus the provider's Date header, in ms; positive when the local clock is ahead. */
-function offsetMs(answer: Answer): number | undefined {
-  const date = 'date' in answer.event ? answer.event.date : undefined;
+function offsetMs(logged: LoggedEvent): number | undefined {
+  const date = 'date' in logged.event ? logged.event.date : undefined;
   if (date === undefined) return undefined;
   const provider = Date.parse(date);
-  return Number.isNaN(provider) ? undefined : timeOf(answer) - provider;
+  return Number.isNaN(provider) ? undefined : logged.t - provider;
 }
 
 /** "4 min 12 s": a clock offset is read against a watch, so seconds matter. */

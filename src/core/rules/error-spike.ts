@@ -1,6 +1,8 @@
-import { eventsOf, timeOf } from '../event-queries.js';
+import { entryOf } from '../bounded.js';
+import type { LoggedEvent } from '../events.js';
 import { evidenceFrom } from '../evidence.js';
-import type { Finding, Rule } from '../findings.js';
+import { findingOf } from '../finding-state.js';
+import { defineRule, type Finding } from '../findings.js';
 import { isRateLimited } from '../request-signals.js';
 
 // The last hour against everything before it in the window. A spike needs enough errors to matter,
@@ -8,39 +10,108 @@ import { isRateLimited } from '../request-signals.js';
 const recentMs = 3_600_000;
 const minErrors = 10;
 const minRate = 0.5;
+// The last hour is counted by the minute, so that the state does not depend on when the doctor runs.
+const minuteMs = 60_000;
+const minutesKept = 62;
+const maxTargets = 2000;
 
-export const errorSpike: Rule = {
+interface MinuteCount {
+  requests: number;
+  errors: number;
+  byStatus: Record<string, number>;
+  firstError?: LoggedEvent;
+  lastError?: LoggedEvent;
+}
+
+interface TargetCounts {
+  conn: string;
+  target: string;
+  /** Requests older than the kept minutes. */
+  olderRequests: number;
+  olderErrors: number;
+  minutes: Map<number, MinuteCount>;
+  latestMinute: number;
+}
+
+export const errorSpike = defineRule({
   id: 'error-spike',
   severity: 'warning',
-  check(facts) {
-    const now = facts.now.getTime();
-    return facts.connections.flatMap((conn): Finding[] => {
-      const requests = eventsOf(facts, 'request', conn.name).filter((r) => timeOf(r) <= now && !isRateLimited(conn, r.event));
-      const targets = [...new Set(requests.map((r) => r.event.target))];
-      return targets.flatMap((target): Finding[] => {
-        const toTarget = requests.filter((r) => r.event.target === target);
-        const recent = toTarget.filter((r) => timeOf(r) > now - recentMs);
-        const before = toTarget.filter((r) => timeOf(r) <= now - recentMs);
-        const errors = recent.filter((r) => r.event.status >= 400);
-        const rate = recent.length > 0 ? errors.length / recent.length : 0;
-        const baseErrors = before.filter((r) => r.event.status >= 400).length;
-        const baseRate = before.length > 0 ? baseErrors / before.length : 0;
-        if (errors.length < minErrors || rate < minRate || rate < Math.max(5 * baseRate, baseRate + 0.4)) return [];
-        const byStatus = new Map<number, number>();
-        for (const e of errors) byStatus.set(e.event.status, (byStatus.get(e.event.status) ?? 0) + 1);
-        const statuses = [...byStatus].sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s} ×${n}`).join(', ');
-        const baseline = before.length > 0 ? `baseline ${Math.round(baseRate * 100)}% over ${before.length} requests` : 'no earlier requests in the window';
-        return [
-          {
-            id: this.id,
-            severity: this.severity,
-            conn: conn.name,
-            summary: `${conn.name}: ${errors.length} of ${recent.length} requests to ${target} failed in the last hour (${Math.round(rate * 100)}%; ${baseline}): ${statuses}`,
-            evidence: [errors[0]!, errors.at(-1)!].filter((e, i, all) => all.indexOf(e) === i).map(evidenceFrom),
-            actions: [],
-          },
-        ];
-      });
+  start: () => new Map<string, TargetCounts>(),
+  observe(targets, logged, providers) {
+    const { event } = logged;
+    if (event.event !== 'request' || event.outcome === 'refused' || event.conn === undefined) return;
+    const provider = providers.get(event.conn);
+    if (provider === undefined || isRateLimited(provider, event)) return;
+    const counts = entryOf(targets, `${event.conn}\u0000${event.target}`, () => ({ conn: event.conn!, target: event.target, olderRequests: 0, olderErrors: 0, minutes: new Map(), latestMinute: -Infinity }), maxTargets);
+    if (!counts) return;
+    const minute = Math.floor(logged.t / minuteMs);
+    if (minute > counts.latestMinute) {
+      counts.latestMinute = minute;
+      for (const [m, c] of counts.minutes) {
+        if (m > minute - minutesKept) continue;
+        counts.olderRequests += c.requests;
+        counts.olderErrors += c.errors;
+        counts.minutes.delete(m);
+      }
+    }
+    const failed = event.status >= 400;
+    if (minute <= counts.latestMinute - minutesKept) {
+      counts.olderRequests++;
+      if (failed) counts.olderErrors++;
+      return;
+    }
+    let c = counts.minutes.get(minute);
+    if (!c) counts.minutes.set(minute, (c = { requests: 0, errors: 0, byStatus: {} }));
+    c.requests++;
+    if (!failed) return;
+    c.errors++;
+    c.byStatus[event.status] = (c.byStatus[event.status] ?? 0) + 1;
+    if (!c.firstError || logged.t < c.firstError.t) c.firstError = logged;
+    if (!c.lastError || logged.t >= c.lastError.t) c.lastError = logged;
+  },
+  finish(targets, ctx) {
+    const now = ctx.now.getTime();
+    const names = new Set(ctx.connections.map((c) => c.name));
+    return [...targets.values()].flatMap((counts): Finding[] => {
+      if (!names.has(counts.conn)) return [];
+      // A minute overlapping the last hour counts as recent.
+      const recentFrom = Math.floor((now - recentMs) / minuteMs);
+      let recent = 0;
+      let errors = 0;
+      let before = counts.olderRequests;
+      let baseErrors = counts.olderErrors;
+      const byStatus = new Map<number, number>();
+      let firstError: LoggedEvent | undefined;
+      let lastError: LoggedEvent | undefined;
+      for (const [minute, c] of counts.minutes) {
+        if (minute * minuteMs > now) continue;
+        if (minute < recentFrom) {
+          before += c.requests;
+          baseErrors += c.errors;
+          continue;
+        }
+        recent += c.requests;
+        errors += c.errors;
+        for (const [status, n] of Object.entries(c.byStatus)) byStatus.set(Number(status), (byStatus.get(Number(status)) ?? 0) + n);
+        if (c.firstError && (!firstError || c.firstError.t < firstError.t)) firstError = c.firstError;
+        if (c.lastError && (!lastError || c.lastError.t >= lastError.t)) lastError = c.lastError;
+      }
+      const rate = recent > 0 ? errors / recent : 0;
+      const baseRate = before > 0 ? baseErrors / before : 0;
+      if (errors < minErrors || rate < minRate || rate < Math.max(5 * baseRate, baseRate + 0.4)) return [];
+      const statuses = [...byStatus].sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s} ×${n}`).join(', ');
+      const baseline = before > 0 ? `baseline ${Math.round(baseRate * 100)}% over ${before} requests` : 'no earlier requests in the window';
+      const cited = [firstError, lastError].filter((e, i, all): e is LoggedEvent => e !== undefined && all.indexOf(e) === i);
+      return [
+        findingOf({
+          id: 'error-spike',
+          severity: 'warning',
+          conn: counts.conn,
+          summary: `${counts.conn}: ${errors} of ${recent} requests to ${counts.target} failed in the last hour (${Math.round(rate * 100)}%; ${baseline}): ${statuses}`,
+          evidence: cited.map(evidenceFrom),
+          actions: [],
+        }),
+      ];
     });
   },
-};
+});

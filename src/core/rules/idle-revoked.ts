@@ -1,33 +1,40 @@
 import { actionRefs } from '../action-refs.js';
-import { clockTime, dateTime, days, timeOf } from '../event-queries.js';
+import { clockTime, dateTime, days } from '../event-queries.js';
 import { evidenceFrom } from '../evidence.js';
-import type { Finding, Rule } from '../findings.js';
+import { findingOf } from '../finding-state.js';
+import { defineRule, type Finding } from '../findings.js';
 import { providerProfile } from '../providers/index.js';
-import { explainRefreshFailures, latestUnresolved } from '../refresh-failures.js';
+import { isIdleFailure, lastUseBefore, reportedGroup } from '../refresh-story.js';
 
-export const idleRevoked: Rule = {
+export const idleRevoked = defineRule({
   id: 'idle-revoked',
   severity: 'critical',
-  check(facts) {
-    return facts.connections.flatMap((conn): Finding[] => {
-      const latest = latestUnresolved(explainRefreshFailures(facts, conn), 'idle');
-      if (!latest) return [];
+  start: () => null,
+  finish(_state, ctx) {
+    return ctx.connections.flatMap((conn): Finding[] => {
+      const group = reportedGroup(ctx.stories.get(conn.name), 'grant', (g) => isIdleFailure(g.last, conn));
+      if (!group) return [];
+      const latest = group.last;
       const profile = providerProfile(conn.provider);
       const window = profile.idleWindowDays !== undefined ? ` (${profile.displayName} revokes after ${Math.round(profile.idleWindowDays)} days unused)` : '';
+      const lastUse = lastUseBefore(latest, conn);
       const idle =
-        latest.lastUseMs !== undefined
-          ? `refresh token unused for ${days(timeOf(latest.failure) - latest.lastUseMs)} days since ${dateTime(latest.lastUseMs)}${window}`
+        lastUse !== undefined
+          ? `refresh token unused for ${days(latest.failure.t - lastUse)} days since ${dateTime(lastUse)}${window}`
           : `${profile.displayName} says the refresh token expired from inactivity${window}`;
       return [
-        {
-          id: this.id,
-          severity: this.severity,
-          conn: conn.name,
-          summary: `${conn.name}: ${idle}; refresh at ${clockTime(timeOf(latest.failure))} failed with ${latest.classified.code ?? latest.classified.error}`,
-          evidence: [evidenceFrom(latest.failure)],
-          actions: actionRefs('relogin', 'keepalive'),
-        },
+        findingOf(
+          {
+            id: 'idle-revoked',
+            severity: 'critical',
+            conn: conn.name,
+            summary: `${conn.name}: ${idle}; refresh at ${clockTime(latest.failure.t)} failed with ${latest.classified.code ?? latest.classified.error}`,
+            evidence: [evidenceFrom(latest.failure)],
+            actions: actionRefs('relogin', 'keepalive'),
+          },
+          group.resolvedBy,
+        ),
       ];
     });
   },
-};
+});

@@ -17,7 +17,8 @@ import { staleToken } from './stale-token.js';
 import { wrongAccount } from './wrong-account.js';
 import { wrongInstallation } from './wrong-installation.js';
 
-// Every diagnosis, one file each (DESIGN §4). Add one import and one entry per rule.
+// Every diagnosis, one file each (docs/design.md §4). A rule file that is not listed here fails
+// test/core/rules/registry.test.ts.
 export const rules: Rule[] = [
   refreshRace,
   refreshTokenRevoked,

@@ -1,52 +1,80 @@
 import { actionRefs } from '../action-refs.js';
-import { clockTime, eventsOf, timeOf } from '../event-queries.js';
-import type { RequestEvent } from '../events.js';
+import { byTime, entryOf, pushLatest } from '../bounded.js';
+import { clockTime } from '../event-queries.js';
+import type { LoggedEvent, RequestEvent } from '../events.js';
 import { evidenceFrom } from '../evidence.js';
-import type { Finding, Rule } from '../findings.js';
-import { classifyLogged } from '../refresh-failures.js';
-import { isRateLimited, splitScopes } from '../request-signals.js';
-import type { Connection } from '../state-schema.js';
+import { findingOf } from '../finding-state.js';
+import { defineRule, type Finding } from '../findings.js';
+import { isRateLimited, isSuccess, saysCause, splitScopes } from '../request-signals.js';
+import type { ProviderId } from '../state-schema.js';
 
-export const insufficientScope: Rule = {
+const maxPaths = 2000;
+
+/** One API path of one connection: the latest denials, until a success on the same path settles them. */
+interface PathDenials {
+  conn: string;
+  count: number;
+  denied: Array<LoggedEvent<RequestEvent>>;
+  settledBy?: LoggedEvent;
+}
+
+export const insufficientScope = defineRule({
   id: 'insufficient-scope',
   severity: 'error',
-  check(facts) {
-    return facts.connections.flatMap((conn): Finding[] => {
-      const requests = eventsOf(facts, 'request', conn.name);
-      const denied: typeof requests = [];
-      // Walking backwards: a later success on the same path (after a re-login) settles it.
-      const laterOk = new Set<string>();
-      for (let i = requests.length - 1; i >= 0; i--) {
-        const r = requests[i]!;
-        if (!laterOk.has(r.event.path) && lacksPermission(conn, r.event)) denied.push(r);
-        if (r.event.status < 300 && r.event.error === undefined) laterOk.add(r.event.path);
-      }
-      denied.reverse();
+  start: () => new Map<string, PathDenials>(),
+  observe(paths, logged, providers) {
+    const { event } = logged;
+    if (event.event !== 'request' || event.conn === undefined) return;
+    const provider = providers.get(event.conn);
+    if (provider === undefined) return;
+    const key = `${event.conn}\u0000${event.path}`;
+    if (lacksPermission(provider, event)) {
+      let entry = entryOf(paths, key, () => ({ conn: event.conn!, count: 0, denied: [] }), maxPaths);
+      if (!entry) return;
+      // Denied again after a success (a re-login that lost the scope): a new episode.
+      if (entry.settledBy && entry.settledBy.t < logged.t) paths.set(key, (entry = { conn: event.conn, count: 0, denied: [] }));
+      entry.count++;
+      pushLatest(entry.denied, logged as LoggedEvent<RequestEvent>, 5);
+      return;
+    }
+    const entry = paths.get(key);
+    if (entry && isSuccess(event) && entry.denied.some((d) => d.t < logged.t) && (!entry.settledBy || logged.t > entry.settledBy.t)) entry.settledBy = logged;
+  },
+  finish(paths, ctx) {
+    return ctx.connections.flatMap((conn): Finding[] => {
+      const mine = [...paths.values()].filter((p) => p.conn === conn.name);
+      const open = mine.filter((p) => !p.settledBy);
+      const shown = open.length > 0 ? open : mine;
+      const denied = shown.flatMap((p) => p.denied).sort(byTime);
       const last = denied.at(-1);
       if (!last) return [];
+      const settledBy = open.length > 0 ? undefined : mine.map((p) => p.settledBy!).sort(byTime).at(-1);
       return [
-        {
-          id: this.id,
-          severity: this.severity,
-          conn: conn.name,
-          summary: `${conn.name}: ${last.event.method} ${last.event.target}${last.event.path} answered ${last.event.status} at ${clockTime(timeOf(last))}; ${need(last.event)}`,
-          evidence: denied.slice(-5).map(evidenceFrom),
-          actions: actionRefs('relogin'),
-        },
+        findingOf(
+          {
+            id: 'insufficient-scope',
+            severity: 'error',
+            conn: conn.name,
+            summary: `${conn.name}: ${last.event.method} ${last.event.target}${last.event.path} answered ${last.event.status} at ${clockTime(last.t)}; ${need(last.event)}`,
+            evidence: denied.slice(-5).map(evidenceFrom),
+            actions: actionRefs('relogin'),
+          },
+          settledBy,
+        ),
       ];
     });
   },
-};
+});
 
-function lacksPermission(conn: Connection, request: RequestEvent): boolean {
+function lacksPermission(provider: ProviderId, request: RequestEvent): boolean {
   if (request.status !== 403 && request.status !== 200) return false;
-  if (isRateLimited(conn, request)) return false;
+  if (isRateLimited(provider, request)) return false;
   const accepted = splitScopes(request['x-accepted-oauth-scopes']);
   const granted = splitScopes(request['x-oauth-scopes']);
   if (request.status === 403 && accepted.length > 0 && !accepted.some((s) => granted.includes(s))) return true;
   if (request.status === 403 && request['x-accepted-github-permissions'] !== undefined) return true;
   // Without the status, only the provider's own words count (a bare 403 is not proof).
-  return (request.error ?? request.error_description) !== undefined && classifyLogged(conn, { error: request.error, error_description: request.error_description }).cause === 'insufficient_scope';
+  return saysCause(provider, request, 'insufficient_scope');
 }
 
 function need(request: RequestEvent): string {

@@ -1,28 +1,46 @@
-import { clockTime, eventsOf, timeOf, whoDid } from '../event-queries.js';
+import { pushLatest } from '../bounded.js';
+import { clockTime, whoDid } from '../event-queries.js';
+import type { LoggedEvent } from '../events.js';
 import { evidenceFrom } from '../evidence.js';
-import type { Finding, Rule } from '../findings.js';
+import { findingOf } from '../finding-state.js';
+import { defineRule, type Finding } from '../findings.js';
 
-export const personalInCi: Rule = {
+/** Per connection: how many tokens went to a caller in CI, and the latest few hand-outs. */
+interface CiHandouts {
+  count: number;
+  latest: LoggedEvent[];
+}
+
+export const personalInCi = defineRule({
   id: 'personal-in-ci',
   severity: 'warning',
-  check(facts) {
-    return facts.connections.flatMap((conn): Finding[] => {
-      if (conn.kind !== 'personal') return [];
-      const handed = eventsOf(facts, 'token', conn.name).filter((t) => t.event.ci === true);
-      const last = handed.at(-1);
-      if (!last) return [];
-      const times = handed.length === 1 ? 'once' : `${handed.length} times`;
+  start: () => new Map<string, CiHandouts>(),
+  observe(handouts, logged, providers) {
+    const { event } = logged;
+    if (event.event !== 'token' || event.ci !== true || event.conn === undefined || !providers.has(event.conn)) return;
+    const entry = handouts.get(event.conn) ?? { count: 0, latest: [] };
+    entry.count++;
+    pushLatest(entry.latest, logged, 3);
+    handouts.set(event.conn, entry);
+  },
+  finish(handouts, ctx) {
+    return ctx.connections.flatMap((conn): Finding[] => {
+      const entry = handouts.get(conn.name);
+      const last = entry?.latest.at(-1);
+      // The policy holds while the connection is personal: kind service (or a new connection) ends it.
+      if (conn.kind !== 'personal' || !entry || !last) return [];
+      const times = entry.count === 1 ? 'once' : `${entry.count} times`;
       return [
-        {
-          id: this.id,
-          severity: this.severity,
+        findingOf({
+          id: 'personal-in-ci',
+          severity: 'warning',
           conn: conn.name,
-          summary: `${conn.name}: personal credential${conn.account ? ` of ${conn.account}` : ''} handed to CI ${times} (last at ${clockTime(timeOf(last))} to ${whoDid(last.event)})`,
-          evidence: handed.slice(-3).map(evidenceFrom),
+          summary: `${conn.name}: personal credential${conn.account ? ` of ${conn.account}` : ''} handed to CI ${times} (last at ${clockTime(last.t)} to ${whoDid(last.event)})`,
+          evidence: entry.latest.map(evidenceFrom),
           // Nothing to run: the fix is a service connection, which the runbook explains.
           actions: [],
-        },
+        }),
       ];
     });
   },
-};
+});

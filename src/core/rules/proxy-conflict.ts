@@ -1,17 +1,19 @@
 import { actionRefs } from '../action-refs.js';
 import { evidenceFromSetting } from '../evidence.js';
-import type { Rule } from '../findings.js';
+import { findingOf } from '../finding-state.js';
+import { defineRule } from '../findings.js';
 import type { Connection } from '../state-schema.js';
 
 const httpsProxyVars = ['HTTPS_PROXY', 'https_proxy'] as const;
 const otherProxyVars = ['HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'] as const;
 
-export const proxyConflict: Rule = {
+export const proxyConflict = defineRule({
   id: 'proxy-conflict',
   severity: 'warning',
-  check(facts) {
-    const env = facts.env;
-    const ts = facts.now.toISOString();
+  start: () => null,
+  finish(_state, ctx) {
+    const env = ctx.env;
+    const ts = ctx.now.toISOString();
     const problems: string[] = [];
     const cited = new Set<string>();
 
@@ -27,7 +29,7 @@ export const proxyConflict: Rule = {
     if (corporate.length > 0) {
       const noProxyVar = env.NO_PROXY !== undefined ? 'NO_PROXY' : 'no_proxy';
       const noProxy = (env.NO_PROXY ?? env.no_proxy ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
-      const missing = localDestinations(facts.connections).filter((host) => !bypasses(noProxy, host));
+      const missing = localDestinations(ctx.connections).filter((host) => !bypasses(noProxy, host));
       if (missing.length > 0) {
         problems.push(`${noProxyVar} lacks ${missing.join(', ')}, so the broker's requests there go through ${safeUrl(env[corporate[0]!]!)}`);
         cited.add(corporate[0]!);
@@ -36,17 +38,17 @@ export const proxyConflict: Rule = {
     }
     if (problems.length === 0) return [];
     return [
-      {
-        id: this.id,
-        severity: this.severity,
+      findingOf({
+        id: 'proxy-conflict',
+        severity: 'warning',
         conn: null,
         summary: `Proxy settings conflict: ${problems.join('; ')}`,
         evidence: [...cited].map((v) => evidenceFromSetting('environment', ts, `${v}=${safeUrl(env[v] ?? '')}`)),
         actions: actionRefs('show-env'),
-      },
+      }),
     ];
   },
-};
+});
 
 function hostOf(url: string): string {
   try {
@@ -65,7 +67,7 @@ function isPrivate(host: string): boolean {
 }
 
 /** Hosts the broker talks to that a corporate proxy cannot reach: loopback issuers, internal API bases. */
-function localDestinations(connections: Connection[]): string[] {
+function localDestinations(connections: readonly Connection[]): string[] {
   const hosts = connections.flatMap((c) => [c.issuer, c.apiBaseUrl]).filter((u): u is string => u !== undefined).map(hostOf);
   return [...new Set(hosts.filter(isPrivate))];
 }

@@ -1,9 +1,10 @@
 import { actionRefs } from '../action-refs.js';
-import { clockTime, isoMs, msOfDays, timeOf, whoDid } from '../event-queries.js';
+import { clockTime, isoMs, msOfDays, whoDid } from '../event-queries.js';
 import { evidenceFrom } from '../evidence.js';
-import type { Finding, Rule } from '../findings.js';
+import { findingOf } from '../finding-state.js';
+import { defineRule, type Finding } from '../findings.js';
+import { isIdleFailure, reportedGroup, type ExplainedFailure } from '../refresh-story.js';
 import type { Connection } from '../state-schema.js';
-import { explainRefreshFailures, latestUnresolved } from '../refresh-failures.js';
 
 const why: Record<string, string> = {
   consent_revoked: 'access was revoked (consent withdrawn or password reset)',
@@ -11,49 +12,60 @@ const why: Record<string, string> = {
   refresh_reuse: 'the provider saw a used refresh token again',
 };
 
-export const refreshTokenRevoked: Rule = {
+export const refreshTokenRevoked = defineRule({
   id: 'refresh-token-revoked',
   severity: 'critical',
-  check(facts) {
-    return facts.connections.flatMap((conn): Finding[] => {
-      const failures = explainRefreshFailures(facts, conn);
-      const latest = latestUnresolved(failures, 'revoked');
-      if (!latest) return [];
+  start: () => null,
+  finish(_state, ctx) {
+    return ctx.connections.flatMap((conn): Finding[] => {
+      const story = ctx.stories.get(conn.name);
       if (conn.provider === 'github-app') {
+        const group = reportedGroup(story, 'revoked');
+        if (!group) return [];
+        const latest = group.last;
         const owner = conn.installation?.account ?? 'the installation';
         return [
-          {
-            id: this.id,
-            severity: this.severity,
-            conn: conn.name,
-            summary: `${conn.name}: GitHub refused to mint an installation token at ${clockTime(timeOf(latest.failure))} (${latest.failure.event.status ?? '?'}: ${(latest.classified.description ?? latest.classified.error).slice(0, 120)}): an owner of ${owner} must unsuspend or reinstall the app`,
-            evidence: [evidenceFrom(latest.failure)],
-            actions: [],
-          },
+          findingOf(
+            {
+              id: 'refresh-token-revoked',
+              severity: 'critical',
+              conn: conn.name,
+              summary: `${conn.name}: GitHub refused to mint an installation token at ${clockTime(latest.failure.t)} (${latest.failure.event.status ?? '?'}: ${(latest.classified.description ?? latest.classified.error).slice(0, 120)}): an owner of ${owner} must unsuspend or reinstall the app`,
+              evidence: [evidenceFrom(latest.failure)],
+              actions: [],
+            },
+            group.resolvedBy,
+          ),
         ];
       }
-      const reason = testingModeHint(conn, timeOf(latest.failure)) ?? why[latest.classified.cause] ?? 'the provider revoked or expired the refresh token';
-      const count = failures.filter((f) => f.kind === 'revoked' && !f.resolved);
+      const group = reportedGroup(story, 'grant', (g) => !isIdleFailure(g.last, conn));
+      if (!group) return [];
+      const latest = group.last;
+      const reason = testingModeHint(conn, latest) ?? why[latest.classified.cause] ?? 'the provider revoked or expired the refresh token';
+      const times = group.count === 1 ? '' : ` (${group.count} refreshes failed since ${clockTime(group.first.failure.t)})`;
       return [
-        {
-          id: this.id,
-          severity: this.severity,
-          conn: conn.name,
-          summary: `${conn.name}: refresh at ${clockTime(timeOf(latest.failure))} by ${whoDid(latest.failure.event)} failed with ${latest.classified.error}: ${reason}; no race, not idle`,
-          evidence: count.slice(-4).map((f) => evidenceFrom(f.failure)),
-          actions: actionRefs('relogin'),
-        },
+        findingOf(
+          {
+            id: 'refresh-token-revoked',
+            severity: 'critical',
+            conn: conn.name,
+            summary: `${conn.name}: refresh at ${clockTime(latest.failure.t)} by ${whoDid(latest.failure.event)} failed with ${latest.classified.error}${times}: ${reason}; no race, not idle`,
+            evidence: group.tail.map((f) => evidenceFrom(f.failure)),
+            actions: actionRefs('relogin'),
+          },
+          group.resolvedBy,
+        ),
       ];
     });
   },
-};
+});
 
 // Google drops refresh tokens of External apps in "Testing" 7 days after consent, with the same
 // invalid_grant body as every other revocation: the timing is the only tell.
-function testingModeHint(conn: Connection, failedAt: number): string | undefined {
+function testingModeHint(conn: Connection, failure: ExplainedFailure): string | undefined {
   const consent = isoMs(conn.refreshTokenObtainedAt);
   if (conn.provider !== 'google' || consent === undefined) return undefined;
-  const age = failedAt - consent;
+  const age = failure.failure.t - consent;
   if (age < msOfDays(7) || age > msOfDays(8)) return undefined;
   return 'it is 7 days after consent, the lifetime Google gives apps in "Testing" mode: publish the OAuth app (or make it Internal), then log in again';
 }

@@ -1,55 +1,107 @@
 import { actionRefs } from '../action-refs.js';
-import { clockTime, eventsOf, timeOf, whoDid } from '../event-queries.js';
+import { byTime, entryOf, pushLatest } from '../bounded.js';
+import { clockTime, whoDid } from '../event-queries.js';
+import type { LoggedEvent, RefreshEvent, RequestEvent } from '../events.js';
 import { evidenceFrom } from '../evidence.js';
-import type { Finding, Rule } from '../findings.js';
+import { findingOf } from '../finding-state.js';
+import { defineRule, type Finding } from '../findings.js';
+import { isSuccess } from '../request-signals.js';
 
-export const staleToken: Rule = {
+const maxGenerations = 4096;
+const maxHolders = 1000;
+const maxTokensPerHolder = 64;
+
+/** 401s one process got with one access token, not yet followed by its success with another. */
+interface Rejections {
+  fp: string;
+  count: number;
+  first: LoggedEvent<RequestEvent>;
+  latest: Array<LoggedEvent<RequestEvent>>;
+  /** The success with another token that showed the holder picked up the refresh. */
+  pickedUpBy?: LoggedEvent;
+}
+
+interface ConnTokens {
+  /** Access-token fingerprint → generation, from hand-outs and refreshes. */
+  generations: Map<string, number>;
+  /** The first ok refresh to each generation: when the holders should have moved on. */
+  refreshedTo: Map<number, LoggedEvent<RefreshEvent>>;
+  /** Per process (pid/host): its 401s by token. */
+  holders: Map<string, Map<string, Rejections>>;
+  /** The latest rejections a holder got over by using another token. */
+  pickedUp: Rejections[];
+}
+
+export const staleToken = defineRule({
   id: 'stale-token',
   severity: 'error',
-  check(facts) {
-    return facts.connections.flatMap((conn): Finding[] => {
-      // Which generation each access token fingerprint belongs to, from hand-outs and refreshes.
-      const generationOf = new Map<string, number>();
-      for (const t of eventsOf(facts, 'token', conn.name)) generationOf.set(t.event.at_fp, t.event.generation);
-      for (const r of eventsOf(facts, 'refresh', conn.name)) {
-        if (r.event.outcome === 'ok' && r.event.at_fp !== undefined && r.event.generation !== undefined) generationOf.set(r.event.at_fp, r.event.generation);
-      }
-      if (conn.accessTokenFp !== undefined) generationOf.set(conn.accessTokenFp, conn.generation);
-      const stale: typeof requests = [];
-      const requests = eventsOf(facts, 'request', conn.name);
-      // Walking backwards: which tokens each process later used successfully.
-      const laterSuccesses = new Map<string, Set<string | undefined>>();
-      for (let i = requests.length - 1; i >= 0; i--) {
-        const r = requests[i]!;
-        const holder = `${r.event.pid}/${r.event.host}`;
-        const fp = r.event.at_fp;
-        const generation = fp === undefined ? undefined : generationOf.get(fp);
-        const used = laterSuccesses.get(holder);
-        if (r.event.status === 401 && generation !== undefined && generation < conn.generation) {
-          // The same process later succeeding with another token has picked up the refresh.
-          const pickedUp = used !== undefined && [...used].some((other) => other !== fp);
-          if (!pickedUp) stale.push(r);
-        }
-        if (r.event.status < 400 && r.event.error === undefined) laterSuccesses.set(holder, (used ?? new Set()).add(fp));
-      }
-      stale.reverse();
-      const first = stale[0];
-      const last = stale.at(-1);
-      if (!first || !last) return [];
-      const oldGeneration = generationOf.get(last.event.at_fp!)!;
-      const refreshed = eventsOf(facts, 'refresh', conn.name).filter((r) => r.event.outcome === 'ok' && r.event.generation === conn.generation).at(0);
-      const when = refreshed ? ` at ${clockTime(timeOf(refreshed))}` : '';
-      const holders = [...new Set(stale.map((s) => whoDid(s.event)))].join(', ');
+  start: () => new Map<string, ConnTokens>(),
+  observe(conns, logged, providers) {
+    const { event } = logged;
+    if (event.conn === undefined || !providers.has(event.conn)) return;
+    const tokens = entryOf(conns, event.conn, () => ({ generations: new Map(), refreshedTo: new Map(), holders: new Map(), pickedUp: [] }), providers.size)!;
+    if (event.event === 'token') {
+      if (tokens.generations.size < maxGenerations) tokens.generations.set(event.at_fp, event.generation);
+      return;
+    }
+    if (event.event === 'refresh') {
+      if (event.outcome !== 'ok' || event.at_fp === undefined || event.generation === undefined) return;
+      if (tokens.generations.size < maxGenerations) tokens.generations.set(event.at_fp, event.generation);
+      if (!tokens.refreshedTo.has(event.generation) && tokens.refreshedTo.size < maxGenerations) tokens.refreshedTo.set(event.generation, logged as LoggedEvent<RefreshEvent>);
+      return;
+    }
+    if (event.event !== 'request' || event.at_fp === undefined) return;
+    const holderKey = `${event.pid}/${event.host}`;
+    const request = logged as LoggedEvent<RequestEvent>;
+    if (event.status === 401) {
+      const holder = entryOf(tokens.holders, holderKey, () => new Map<string, Rejections>(), maxHolders);
+      const rejections = holder && entryOf(holder, event.at_fp, () => ({ fp: event.at_fp!, count: 0, first: request, latest: [] }), maxTokensPerHolder);
+      if (!rejections) return;
+      rejections.count++;
+      pushLatest(rejections.latest, request, 4);
+      return;
+    }
+    const holder = tokens.holders.get(holderKey);
+    if (!holder || !isSuccess(event)) return;
+    // The same process succeeding with another token has picked up the refresh.
+    for (const [fp, rejections] of holder) {
+      if (fp === event.at_fp) continue;
+      holder.delete(fp);
+      pushLatest(tokens.pickedUp, { ...rejections, pickedUpBy: logged }, 4);
+    }
+    if (holder.size === 0) tokens.holders.delete(holderKey);
+  },
+  finish(conns, ctx) {
+    return ctx.connections.flatMap((conn): Finding[] => {
+      const tokens = conns.get(conn.name);
+      if (!tokens) return [];
+      const generationOf = (fp: string): number | undefined => (fp === conn.accessTokenFp ? conn.generation : tokens.generations.get(fp));
+      const isStale = (r: Rejections) => (generationOf(r.fp) ?? Infinity) < conn.generation;
+      const stale = [...tokens.holders.values()].flatMap((holder) => [...holder.values()].filter(isStale));
+      const pickedUp = tokens.pickedUp.filter(isStale).at(-1);
+      const shown = stale.length > 0 ? stale : pickedUp ? [pickedUp] : [];
+      const latest = shown.flatMap((r) => r.latest).sort(byTime);
+      const last = latest.at(-1);
+      if (!last) return [];
+      const first = shown.map((r) => r.first).sort(byTime)[0]!;
+      const count = shown.reduce((n, r) => n + r.count, 0);
+      const oldGeneration = generationOf(last.event.at_fp!)!;
+      const refreshed = tokens.refreshedTo.get(conn.generation);
+      const when = refreshed ? ` at ${clockTime(refreshed.t)}` : '';
+      const holders = [...new Set(shown.flatMap((r) => r.latest.map((l) => whoDid(l.event))))].join(', ');
       return [
-        {
-          id: this.id,
-          severity: this.severity,
-          conn: conn.name,
-          summary: `${conn.name}: ${holders} still sends the generation-${oldGeneration} access token (fp ${last.event.at_fp}) after the refresh to generation ${conn.generation}${when}; ${stale.length} request${stale.length === 1 ? '' : 's'} answered 401 since ${clockTime(timeOf(first))}`,
-          evidence: [...(refreshed ? [refreshed] : []), ...stale.slice(-4)].map(evidenceFrom),
-          actions: actionRefs('restart-holder'),
-        },
+        findingOf(
+          {
+            id: 'stale-token',
+            severity: 'error',
+            conn: conn.name,
+            summary: `${conn.name}: ${holders} still sends the generation-${oldGeneration} access token (fp ${last.event.at_fp}) after the refresh to generation ${conn.generation}${when}; ${count} request${count === 1 ? '' : 's'} answered 401 since ${clockTime(first.t)}`,
+            evidence: [...(refreshed ? [refreshed] : []), ...latest.slice(-4)].map(evidenceFrom),
+            actions: actionRefs('restart-holder'),
+          },
+          stale.length > 0 ? undefined : pickedUp?.pickedUpBy,
+        ),
       ];
     });
   },
-};
+});

@@ -1,38 +1,77 @@
 import { actionRefs } from '../action-refs.js';
-import { clockTime, eventsOf, timeOf, whoDid } from '../event-queries.js';
+import { byTime, entryOf, pushLatest } from '../bounded.js';
+import { clockTime, whoDid } from '../event-queries.js';
+import type { LoggedEvent, RequestEvent } from '../events.js';
 import { evidenceFrom } from '../evidence.js';
-import type { Finding, Rule } from '../findings.js';
-import { githubOwnerOf } from '../request-signals.js';
+import { findingOf } from '../finding-state.js';
+import { defineRule, type Finding } from '../findings.js';
+import { githubOwnerOf, isSuccess } from '../request-signals.js';
 
-// 404 is GitHub's answer for a repository outside the installation; 422 when a token is minted for one.
+// 404 is GitHub's answer for a repository outside the installation; 422 when a token is minted for
+// one; refused when the broker saw it coming and did not send it.
 const notAccessible = /not accessible to the parent installation/i;
+const maxOwners = 1000;
 
-export const wrongInstallation: Rule = {
+/** The requests of one GitHub App connection for one owner's repositories that the installation could not serve. */
+interface OwnerMisses {
+  conn: string;
+  owner: string;
+  count: number;
+  latest: Array<LoggedEvent<RequestEvent>>;
+  /** A later success for the same owner (after a rebind). */
+  servedBy?: LoggedEvent;
+}
+
+export const wrongInstallation = defineRule({
   id: 'wrong-installation',
   severity: 'error',
-  check(facts) {
-    return facts.connections.flatMap((conn): Finding[] => {
+  start: () => new Map<string, OwnerMisses>(),
+  observe(owners, logged, providers) {
+    const { event } = logged;
+    if (event.event !== 'request' || event.conn === undefined || providers.get(event.conn) !== 'github-app') return;
+    const owner = githubOwnerOf(event.path);
+    if (owner === undefined) return;
+    const key = `${event.conn}\u0000${owner.toLowerCase()}`;
+    const missed = event.outcome === 'refused' || event.status === 404 || (event.status === 422 && notAccessible.test(event.error_description ?? ''));
+    if (missed) {
+      let entry = entryOf(owners, key, () => ({ conn: event.conn!, owner, count: 0, latest: [] }), maxOwners);
+      if (!entry) return;
+      if (entry.servedBy && entry.servedBy.t < logged.t) owners.set(key, (entry = { conn: event.conn, owner, count: 0, latest: [] }));
+      entry.count++;
+      pushLatest(entry.latest, logged as LoggedEvent<RequestEvent>, 5);
+      return;
+    }
+    const entry = owners.get(key);
+    if (entry && isSuccess(event) && entry.latest.some((m) => m.t < logged.t)) entry.servedBy = logged;
+  },
+  finish(owners, ctx) {
+    return ctx.connections.flatMap((conn): Finding[] => {
       const installation = conn.installation;
       if (conn.provider !== 'github-app' || !installation) return [];
-      const misses = eventsOf(facts, 'request', conn.name).filter((r) => {
-        const owner = githubOwnerOf(r.event.path);
-        const outside = owner !== undefined && owner.toLowerCase() !== installation.account.toLowerCase();
-        return outside && (r.event.status === 404 || (r.event.outcome === 'refused' && r.event.reason === 'wrong-installation') || (r.event.status === 422 && notAccessible.test(r.event.error_description ?? '')));
-      });
+      // A 404 on the installation's own owner is a missing repository, not a wrong installation.
+      const mine = [...owners.values()].filter((o) => o.conn === conn.name && o.owner.toLowerCase() !== installation.account.toLowerCase());
+      const open = mine.filter((o) => !o.servedBy);
+      const shown = open.length > 0 ? open : mine;
+      const misses = shown.flatMap((o) => o.latest).sort(byTime);
       const last = misses.at(-1);
       if (!last) return [];
-      const owners = [...new Set(misses.map((m) => githubOwnerOf(m.event.path)))].join(', ');
-      const requests = misses.length === 1 ? '1 request' : `${misses.length} requests`;
+      const count = shown.reduce((n, o) => n + o.count, 0);
+      const requests = count === 1 ? '1 request' : `${count} requests`;
+      const answered = last.event.outcome === 'refused' ? 'were refused by the broker' : `answered ${last.event.status}`;
+      const servedBy = open.length > 0 ? undefined : mine.map((o) => o.servedBy!).sort(byTime).at(-1);
       return [
-        {
-          id: this.id,
-          severity: this.severity,
-          conn: conn.name,
-          summary: `${conn.name}: ${requests} for repositories of ${owners} answered ${last.event.status} (last ${last.event.method} ${last.event.path} at ${clockTime(timeOf(last))} by ${whoDid(last.event)}); installation ${installation.id} belongs to ${installation.account}`,
-          evidence: misses.slice(-5).map(evidenceFrom),
-          actions: actionRefs('rebind-installation'),
-        },
+        findingOf(
+          {
+            id: 'wrong-installation',
+            severity: 'error',
+            conn: conn.name,
+            summary: `${conn.name}: ${requests} for repositories of ${shown.map((o) => o.owner).join(', ')} ${answered} (last ${last.event.method} ${last.event.path} at ${clockTime(last.t)} by ${whoDid(last.event)}); installation ${installation.id} belongs to ${installation.account}`,
+            evidence: misses.slice(-5).map(evidenceFrom),
+            actions: actionRefs('rebind-installation'),
+          },
+          servedBy,
+        ),
       ];
     });
   },
-};
+});

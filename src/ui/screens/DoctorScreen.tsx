@@ -1,9 +1,9 @@
 import { Spinner } from '@inkjs/ui';
 import { Box, Text, useInput } from 'ink';
 import { useEffect, useReducer, useState, type ReactElement } from 'react';
-import type { DoctorReport } from '../../core/doctor-report.js';
+import { describeRuleFailure, type DoctorReport } from '../../core/doctor-report.js';
 import { exitCodes } from '../../core/exit-codes.js';
-import type { ActionRef, Finding } from '../../core/findings.js';
+import { isFailing, type ActionRef, type Finding } from '../../core/findings.js';
 import { planRemediation } from '../../core/remediation.js';
 import { stripControl } from '../../core/strip-control.js';
 import { doctorKeyEvent, doctorReducer, initialDoctorState, selectedFinding, type ActionResultView } from '../doctor-state.js';
@@ -11,7 +11,8 @@ import { StoreHeader } from '../components/StoreHeader.js';
 import { theme } from '../theme.js';
 
 export interface DoctorScreenProps {
-  report: DoctorReport;
+  /** Reads the log (first on mount, again on R: only what was appended), reporting progress. */
+  scan: (onProgress: (bytesRead: number, bytesTotal: number) => void) => Promise<DoctorReport>;
   /** The runbook's Fix section for a finding id. */
   runbookFix: (id: string) => string | undefined;
   /** Runs the action through the remediation runner; onOutput receives what the action prints (a device code, say). */
@@ -22,15 +23,36 @@ export interface DoctorScreenProps {
 const severityColour = { critical: 'red', error: 'red', warning: 'yellow', info: 'blue' } as const;
 const outputLinesShown = 8;
 
-export function DoctorScreen({ report, runbookFix, runAction, onDone }: DoctorScreenProps): ReactElement {
-  const [state, dispatch] = useReducer(doctorReducer, report.findings, initialDoctorState);
+export function DoctorScreen({ scan, runbookFix, runAction, onDone }: DoctorScreenProps): ReactElement {
+  const [state, dispatch] = useReducer(doctorReducer, [], initialDoctorState);
   const [output, setOutput] = useState<string[]>([]);
+  const [report, setReport] = useState<DoctorReport | null>(null);
+  const [progress, setProgress] = useState<{ read: number; total: number } | null>({ read: 0, total: 0 });
+  const [scanProblem, setScanProblem] = useState<string | null>(null);
   const { view, findings } = state;
   const finding = selectedFinding(state);
 
+  const rescan = () => {
+    setProgress({ read: 0, total: 0 });
+    scan((read, total) => setProgress({ read, total })).then(
+      (next) => {
+        setReport(next);
+        setProgress(null);
+        setScanProblem(null);
+        dispatch({ type: 'loaded', findings: next.findings });
+      },
+      (err: unknown) => {
+        setProgress(null);
+        setScanProblem(err instanceof Error ? err.message : String(err));
+      },
+    );
+  };
+  useEffect(rescan, []);
+
   useInput((input, key) => {
+    if (input === 'R' && progress === null && (view.kind === 'list' || view.kind === 'result')) return rescan();
     const event = doctorKeyEvent(state, input, key);
-    if (event === 'quit') onDone(findings.some((f) => f.severity === 'critical' || f.severity === 'error') ? exitCodes.failed : exitCodes.ok);
+    if (event === 'quit') onDone(findings.some(isFailing) || scanProblem !== null ? exitCodes.failed : exitCodes.ok);
     else if (event) dispatch(event);
   });
 
@@ -44,12 +66,20 @@ export function DoctorScreen({ report, runbookFix, runAction, onDone }: DoctorSc
 
   return (
     <Box flexDirection="column">
-      <StoreHeader title="broker doctor" store={report.store} />
-      <Text color={theme.muted}>
-        window {report.window.since ?? 'all'} → {report.window.until} · {report.linesRead} log lines read, {report.linesSkipped} skipped
-      </Text>
+      {report ? <StoreHeader title="broker doctor" store={report.store} /> : <Text bold color={theme.heading}>broker doctor</Text>}
+      {report ? (
+        <Text color={theme.muted}>
+          window {report.window.since ?? 'all'} → {report.window.until} · {report.linesRead} log lines read, {report.linesSkipped} skipped
+          {report.acknowledged > 0 ? ` · ${report.acknowledged} acknowledged` : ''}
+        </Text>
+      ) : null}
+      {progress ? <Spinner label={`reading the event log… ${describeProgress(progress)}`} /> : null}
+      {scanProblem ? <Text color={theme.problem}>the log could not be read: {stripControl(scanProblem)}</Text> : null}
+      {report?.ruleFailures.map((f) => (
+        <Text key={f.rule} color={theme.problem}>{stripControl(describeRuleFailure(f))}</Text>
+      ))}
       <Box marginTop={1} flexDirection="column">
-        {findings.length === 0 ? <Text color="green">No findings: every connection is healthy.</Text> : null}
+        {report && !findings.some((f) => f.state === 'active') ? <Text color="green">No active findings: every connection is healthy now.</Text> : null}
         {view.kind === 'list' ? <FindingList findings={findings} selected={state.selected} /> : null}
         {(view.kind === 'detail' || view.kind === 'confirm') && finding ? <FindingDetail finding={finding} fix={runbookFix(finding.id)} /> : null}
         {view.kind === 'confirm' && finding ? (
@@ -76,13 +106,18 @@ export function DoctorScreen({ report, runbookFix, runAction, onDone }: DoctorSc
 }
 
 function FindingList({ findings, selected }: { findings: Finding[]; selected: number }): ReactElement {
+  const firstResolved = findings.findIndex((f) => f.state === 'resolved');
   return (
     <Box flexDirection="column">
       {findings.map((f, i) => (
-        <Text key={`${f.id}:${f.conn}`} wrap="truncate-end" inverse={i === selected}>
-          {i === selected ? '› ' : '  '}
-          <Text color={severityColour[f.severity]} bold>{f.severity.toUpperCase().padEnd(8)}</Text> {stripControl(f.summary)}
-        </Text>
+        <Box key={i} flexDirection="column">
+          {i === firstResolved ? <Text color={theme.muted}>resolved (history, not health)</Text> : null}
+          <Text wrap="truncate-end" inverse={i === selected} dimColor={f.state === 'resolved'}>
+            {i === selected ? '› ' : '  '}
+            <Text color={f.state === 'resolved' ? theme.muted : severityColour[f.severity]} bold>{(f.state === 'resolved' ? 'resolved' : f.severity.toUpperCase()).padEnd(8)}</Text>{' '}
+            <Text bold>{f.title ?? f.id}</Text> {f.conn ?? ''} · {stripControl(f.summary)}
+          </Text>
+        </Box>
       ))}
     </Box>
   );
@@ -97,8 +132,8 @@ function FindingDetail({ finding, fix }: { finding: Finding; fix: string | undef
       </Text>
       <Text>{stripControl(finding.summary)}</Text>
       {finding.evidence.length > 0 ? <Text color={theme.heading}>evidence</Text> : null}
-      {finding.evidence.map((e) => (
-        <Text key={`${e.file}:${e.line}`} wrap="truncate-end" color={theme.muted}>
+      {finding.evidence.map((e, i) => (
+        <Text key={i} wrap="truncate-end" color={theme.muted}>
           {'  '}{e.file}:{e.line}  {e.text}
         </Text>
       ))}
@@ -127,11 +162,16 @@ function ResultView({ finding, action, result }: { finding: Finding | undefined;
   );
 }
 
+function describeProgress({ read, total }: { read: number; total: number }): string {
+  if (total === 0) return '';
+  return `${(read / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB (${Math.min(100, Math.floor((read / total) * 100))}%)`;
+}
+
 function footer(kind: string, finding: Finding | undefined): string {
   const keys = finding && finding.actions.length > 0 ? ` · ${finding.actions.map((a) => a.key).join('/')} fix` : '';
   switch (kind) {
     case 'list':
-      return `↑/↓ select · enter runbook${keys} · q quit`;
+      return `↑/↓ select · enter runbook${keys} · R read new lines · q quit`;
     case 'detail':
       return `esc back${keys} · q quit`;
     case 'confirm':

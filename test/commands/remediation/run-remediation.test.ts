@@ -6,8 +6,8 @@ import { createDeps } from '../../../src/commands/deps.js';
 import { acknowledge } from '../../../src/commands/remediation/actions/acknowledge.js';
 import { restartHolder } from '../../../src/commands/remediation/actions/restart-holder.js';
 import { runRemediation } from '../../../src/commands/remediation/run-remediation.js';
-import { diagnose } from '../../../src/core/diagnose.js';
-import type { Finding, Rule } from '../../../src/core/findings.js';
+import { diagnoseEvents } from '../../../src/core/diagnose.js';
+import { defineRule, type Finding, type Rule } from '../../../src/core/findings.js';
 import { planRemediation, pickAction } from '../../../src/core/remediation.js';
 import { ConnectionSchema } from '../../../src/core/state-schema.js';
 import { capturedIo } from '../../support/captured-io.js';
@@ -22,15 +22,15 @@ function homeWith(connection: Record<string, unknown>) {
   return { home, deps, ready: deps.state().add(ConnectionSchema.parse({ provider: 'github', kind: 'service', createdAt: now.toISOString(), ...connection })) };
 }
 
-const finding = (id: string, conn: string, actions: Finding['actions']): Finding => ({ id, severity: 'warning', conn, summary: `${conn}: ${id}`, evidence: [], actions });
+const finding = (id: string, conn: string, actions: Finding['actions']): Finding => ({ id, severity: 'warning', conn, summary: `${conn}: ${id}`, evidence: [], actions, state: 'active' });
 
 describe('runRemediation', () => {
   it('acknowledge records who and until when, logs a remediation event, and the re-check no longer shows the finding', async () => {
     const { home, deps, ready } = homeWith({ name: 'agent-gh' });
     await ready;
     const target = finding('new-destination', 'agent-gh', [{ key: 'a', action: 'acknowledge', label: 'Acknowledge' }]);
-    const alwaysFinds: Rule = { id: 'new-destination', severity: 'warning', check: () => [target] };
-    const recheck = async () => diagnose({ connections: deps.state().list(), events: [], now, env: {}, store: { backend: 'keychain', reason: 'default', available: true } }, [alwaysFinds]);
+    const alwaysFinds: Rule = defineRule({ id: 'new-destination', severity: 'warning', start: () => null, finish: () => [target] });
+    const recheck = async () => diagnoseEvents({ connections: deps.state().list(), now, env: {}, store: { backend: 'keychain', reason: 'default', available: true } }, [], [alwaysFinds]).findings;
     assert.equal((await recheck()).length, 1, 'the finding is there before the fix');
 
     const plan = planRemediation(target, pickAction(target, 'a')!);

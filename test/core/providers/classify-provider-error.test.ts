@@ -7,7 +7,7 @@ import { classifyProviderError, tokenResponseError } from '../../../src/core/pro
 import { canonicalCauses, providerProfile, providerProfiles, type CanonicalCause } from '../../../src/core/providers/index.js';
 import { providerIds, type ProviderId } from '../../../src/core/state-schema.js';
 
-// CI keeps shared/ beside the repository.
+// The provider facts, copied into the repository with their sources (fixtures/provider-facts/README.md).
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 interface FactEntry {
   provider: string;
@@ -16,7 +16,7 @@ interface FactEntry {
   http_status: number;
   body: unknown;
 }
-const facts = JSON.parse(readFileSync(join(repoRoot, '..', 'shared', 'provider-facts', 'provider-errors.json'), 'utf8')) as FactEntry[];
+const facts = JSON.parse(readFileSync(join(repoRoot, 'fixtures', 'provider-facts', 'provider-errors.json'), 'utf8')) as FactEntry[];
 
 function profileFor(provider: string): ProviderId {
   if (provider.startsWith('GitHub App') && !provider.includes('user-to-server')) return 'github-app';
