@@ -1,8 +1,13 @@
-import { open, readdir, type FileHandle } from 'node:fs/promises';
+import { readdir, type FileHandle } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
+import { BrokerError } from '../core/broker-error.js';
 import type { LoggedEvent } from '../core/events.js';
+import { exitCodes } from '../core/exit-codes.js';
 import { rotatedLogPath } from '../core/log-files.js';
 import { lineTime as timeOfLine, parseEventLine } from '../core/parse-event.js';
+import { openLogForReading } from './event-log-file.js';
+import { latestTime, surveyPrefix, type PrefixSurvey } from './event-log-survey.js';
+import { openRotatedLogIndex } from './rotated-log-index.js';
 import type { HomePaths } from './home.js';
 
 export interface EventQuery {
@@ -38,7 +43,6 @@ const scanChunkBytes = 1024 * 1024;
 const probeChunkBytes = 16 * 1024;
 const seekStopBytes = 64 * 1024;
 const newline = 0x0a;
-const countStretches = 3;
 
 /**
  * Reads the events in a window from the rotated files (events.N.jsonl, higher N older) and then
@@ -94,6 +98,7 @@ async function visitEvents(paths: HomePaths, query: EventQuery, onEvent: (logged
   const summary: EventLogSummary = { linesRead: 0, linesSkipped: 0, skipReasons: {}, files: [] };
   // Open every file before reading any, so a rotation mid-read cannot move lines out from under us.
   const handles = await openLogFiles(paths.events);
+  const index = query.since === null ? null : openRotatedLogIndex(paths);
   try {
     const files = await Promise.all(
       handles.map(async ({ path, handle }): Promise<LogFile> => {
@@ -104,13 +109,24 @@ async function visitEvents(paths: HomePaths, query: EventQuery, onEvent: (logged
     const start = options.startAt?.(files) ?? { file: 0, offset: 0, lines: 0 };
     const progress = { read: 0, total: files.slice(start.file).reduce((n, f) => n + f.size, 0) - start.offset };
     for (let i = start.file; i < handles.length; i++) {
+      const { path, handle } = handles[i]!;
+      const file = files[i]!;
+      // A rotated file that holds nothing as late as the window (by its latest line, not its last) is not read.
+      if (index && query.since && !file.live) {
+        const latest = await index.latestTime(await handle.stat(), () => latestTime(handle, file.size));
+        if (latest !== null && latest < query.since.getTime() - reorderSlackMs) {
+          progress.read += file.size;
+          continue;
+        }
+      }
       const from = i === start.file ? { offset: start.offset, lines: start.lines } : { offset: 0, lines: 0 };
-      const end = await readFile(handles[i]!.path, handles[i]!.handle, files[i]!.size, from, query, summary, onEvent, holdPerFile, options, progress);
-      options.onFileRead?.(files[i]!, end, summary);
+      const end = await readFile(path, handle, file.size, from, query, summary, onEvent, holdPerFile, options, progress);
+      options.onFileRead?.(file, end, summary);
     }
   } finally {
     await Promise.all(handles.map(({ handle }) => handle.close()));
   }
+  index?.save();
   return summary;
 }
 
@@ -119,7 +135,9 @@ async function openLogFiles(livePath: string): Promise<{ path: string; handle: F
   try {
     names = await readdir(dirname(livePath));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return [];
+    if (code === 'ENOTDIR') throw new BrokerError(`the event log folder ${dirname(livePath)} is not a folder`, exitCodes.usage, 'point BROKER_HOME (or --home) at a folder, or move the file in the way aside');
     throw err;
   }
   const present = new Set(names);
@@ -133,17 +151,19 @@ async function openLogFiles(livePath: string): Promise<{ path: string; handle: F
     .map((n) => rotatedLogPath(livePath, n));
   const ordered = present.has(live) ? [...rotated, livePath] : rotated;
   const opened: { path: string; handle: FileHandle }[] = [];
-  for (const path of ordered) {
-    try {
-      opened.push({ path, handle: await open(path, 'r') });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  try {
+    for (const path of ordered) {
+      const handle = await openLogForReading(path);
+      if (handle) opened.push({ path, handle });
     }
+  } catch (err) {
+    await Promise.all(opened.map(({ handle }) => handle.close()));
+    throw err;
   }
   return opened;
 }
 
-/** Reads one file from `from` (or the seek's start, if later) to `size`; returns where its last complete line ends. */
+/** Reads one file from `from` (or from the seek by time when `from` is its top) to `size`; returns where its last complete line ends. */
 async function readFile(
   path: string,
   handle: FileHandle,
@@ -158,28 +178,21 @@ async function readFile(
 ): Promise<{ offset: number; lines: number }> {
   const sinceMs = query.since?.getTime() ?? null;
   const untilMs = query.until.getTime();
+  // Reading on from an earlier read: the lines before `from` were read then.
+  const resumed = from.offset > 0;
   let start = from.offset;
-  if (sinceMs !== null && start === 0) {
-    const last = await lastTimedLine(handle, size);
-    if (last !== null && last.ms < sinceMs - reorderSlackMs) {
-      progress.read += size;
-      return { offset: 0, lines: 0 };
-    }
-    start = await seekToTime(handle, size, sinceMs - reorderSlackMs);
-  }
-  progress.read += start - from.offset;
+  if (sinceMs !== null && !resumed) start = await seekToTime(handle, size, sinceMs - reorderSlackMs);
   const file = basename(path);
   result.files.push(file);
-  // Evidence cites exact 1-based line numbers: after a seek the skipped prefix's newlines are counted (memchr speed, ≤ 64 MiB per file with the writer's rotation).
-  const linesBefore = start === from.offset ? Promise.resolve(from.lines) : countNewlines(handle, start);
-  linesBefore.catch(() => undefined);
-  // Collecting, the count runs alongside the scan and line numbers are fixed up after; streaming, it comes first.
-  const held: LoggedEvent[] | null = holdPerFile ? [] : null;
-  const base = held === null ? await linesBefore : 0;
+  // The lines before the seek point are read anyway, for evidence's exact 1-based line numbers
+  // (memchr speed, ≤ 64 MiB per file with the writer's rotation); the same pass finds a line stamped
+  // inside the window there (a clock stepped back, logs merged), from which the read then starts.
+  const survey: Promise<PrefixSurvey> = start === 0 || resumed || sinceMs === null ? Promise.resolve({ newlines: from.lines, firstInWindow: null }) : surveyPrefix(handle, start, { fromMs: sinceMs, untilMs });
+  survey.catch(() => undefined);
   const needles = [query.match, query.conn === undefined ? undefined : JSON.stringify(query.conn)]
     .filter((n): n is string => n !== undefined && n !== '')
     .map((n) => Buffer.from(n, 'utf8'));
-  const onLine = (line: ScannedLine): void => {
+  const lineHandler = (base: number, sink: (logged: LoggedEvent) => void) => (line: ScannedLine): void => {
     if (line.oversized) {
       skip(result, `longer than ${maxLineBytes / 1024 / 1024} MiB`);
       return;
@@ -193,26 +206,40 @@ async function readFile(
     }
     if ((sinceMs !== null && parsed.ms < sinceMs) || parsed.ms > untilMs) return;
     if (query.conn !== undefined && parsed.event.conn !== query.conn) return;
-    const logged = { event: parsed.event, file, line: base + line.index + 1, t: parsed.ms };
-    if (held === null) onEvent(logged);
-    else held.push(logged);
+    sink({ event: parsed.event, file, line: base + line.index + 1, t: parsed.ms });
   };
-  let scanned = start;
-  const betweenChunks = (): Promise<unknown> | undefined => {
-    options.onProgress?.(progress.read + (scanned - start), progress.total);
-    return options.betweenChunks?.();
+  const scan = (scanFrom: number, to: number, base: number, sink: (logged: LoggedEvent) => void) => {
+    let scanned = scanFrom;
+    const between = (): Promise<unknown> | undefined => {
+      options.onProgress?.(progress.read + (scanned - scanFrom), progress.total);
+      return options.betweenChunks?.();
+    };
+    return scanLines(handle, scanFrom, to, scanChunkBytes, lineHandler(base, sink), needles[0], between, (at) => (scanned = at));
   };
-  const scan = await scanLines(handle, start, size, scanChunkBytes, onLine, needles[0], betweenChunks, (at) => (scanned = at));
-  result.linesRead += scan.lines;
-  progress.read += size - start;
-  options.onProgress?.(progress.read, progress.total);
-  const heldBase = held === null ? base : await linesBefore;
-  for (const logged of held ?? []) {
-    logged.line += heldBase;
+  progress.read += start - from.offset;
+
+  if (!holdPerFile) {
+    // Streaming, events go out in file order as they are read, so the survey comes first.
+    const { newlines, firstInWindow } = await survey;
+    const first = firstInWindow ?? { offset: start, newlinesBefore: newlines };
+    const scanned = await scan(first.offset, size, first.newlinesBefore, onEvent);
+    result.linesRead += scanned.lines;
+    progress.read += size - start;
+    // Where the last complete line ends: a line still being written is read again next time.
+    return { offset: scanned.completeEnd, lines: first.newlinesBefore + scanned.completeLines };
+  }
+  // Collecting, the survey runs alongside the scan from the seek point; line numbers are fixed up after.
+  const held: LoggedEvent[] = [];
+  const scanned = await scan(start, size, 0, (logged) => held.push(logged));
+  result.linesRead += scanned.lines;
+  const { newlines, firstInWindow } = await survey;
+  if (firstInWindow) result.linesRead += (await scan(firstInWindow.offset, start, firstInWindow.newlinesBefore, onEvent)).lines;
+  for (const logged of held) {
+    logged.line += newlines;
     onEvent(logged);
   }
-  // Where the last complete line ends: a line still being written is read again next time.
-  return { offset: scan.completeEnd, lines: heldBase + scan.completeLines };
+  progress.read += size - start;
+  return { offset: scanned.completeEnd, lines: newlines + scanned.completeLines };
 }
 
 interface ScannedLine {
@@ -392,18 +419,6 @@ async function firstTimedLine(handle: FileHandle, size: number, from: number, li
   return found;
 }
 
-/** The last line of the file that carries an ISO ts, looking only at the last 64 KiB. */
-async function lastTimedLine(handle: FileHandle, size: number): Promise<{ offset: number; ms: number } | null> {
-  let found: { offset: number; ms: number } | null = null;
-  const from = Math.max(0, size - seekStopBytes);
-  await scanLines(handle, from === 0 ? 0 : from - 1, size, probeChunkBytes, (line) => {
-    if (line.offset < from || line.oversized) return;
-    const ms = lineTime(line);
-    if (ms !== null) found = { offset: line.offset, ms };
-  });
-  return found;
-}
-
 /**
  * A line start at or before the first line stamped ≥ target. The log is append-only, so ts grows
  * with the offset: each probe lands mid-file, moves to the next line start and reads its ts.
@@ -422,27 +437,6 @@ async function seekToTime(handle: FileHandle, size: number, targetMs: number): P
 
 function lineTime(line: ScannedLine): number | null {
   return timeOfLine(line.bytes.toString('utf8', line.from, line.to));
-}
-
-/** Newlines in [0, end), counted in a few stretches at once so the reads overlap the window's parsing. */
-async function countNewlines(handle: FileHandle, end: number): Promise<number> {
-  const stretch = Math.ceil(end / countStretches);
-  const counts = await Promise.all(Array.from({ length: countStretches }, (_, i) => countNewlinesIn(handle, i * stretch, Math.min(end, (i + 1) * stretch))));
-  return counts.reduce((a, b) => a + b, 0);
-}
-
-async function countNewlinesIn(handle: FileHandle, from: number, end: number): Promise<number> {
-  const buffer = Buffer.allocUnsafe(4 * scanChunkBytes);
-  let count = 0;
-  let position = from;
-  while (position < end) {
-    const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, end - position), position);
-    if (bytesRead === 0) break;
-    const chunk = buffer.subarray(0, bytesRead);
-    for (let at = chunk.indexOf(newline); at !== -1; at = chunk.indexOf(newline, at + 1)) count++;
-    position += bytesRead;
-  }
-  return count;
 }
 
 function skip(result: EventLogSummary, reason: string): void {

@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, renameSync, rmSync, statSync, unlinkSync, writeSync, constants } from 'node:fs';
+import { openLogForAppend } from './event-log-file.js';
 import { hostname } from 'node:os';
 import type { NewEvent } from '../core/events.js';
 import { rotatedLogPath } from '../core/log-files.js';
@@ -38,7 +39,7 @@ export function createEventLogWriter(path: string, options: EventLogWriterOption
   if (options.keepOpen) return keptOpenWriter(path, options, lineOf);
   return (event) => {
     const line = lineOf(event);
-    const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600);
+    const fd = openLogForAppend(path);
     try {
       writeSync(fd, line);
       if (fstatSync(fd).size > options.maxBytes) rotateOnce(path, options.maxBytes, options.keep);
@@ -55,7 +56,7 @@ function keptOpenWriter(path: string, options: EventLogWriterOptions, lineOf: (e
   let inode = 0;
   let checkedAt = 0;
   const open = (): number => {
-    fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600);
+    fd = openLogForAppend(path);
     inode = fstatSync(fd).ino;
     return fd;
   };

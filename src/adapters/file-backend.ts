@@ -1,12 +1,13 @@
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import lockfile from 'proper-lockfile';
+import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
 import { BrokerError } from '../core/broker-error.js';
 import { exitCodes } from '../core/exit-codes.js';
-import type { HomePaths } from './home.js';
-import type { SecretBackend } from './token-store.js';
+import { describeSchemaIssue } from '../core/schema-issue.js';
+import { removeLeftoverTemps, writeFileDurably } from './durable-file.js';
+import { homeWriteError, internalLockPath, type HomePaths } from './home.js';
+import { takeLockDir } from './lock-dir.js';
+import type { SecretBackend, StoredEntry } from './token-store.js';
 
 const SealedSchema = z.object({ iv: z.string(), tag: z.string(), data: z.string() });
 type Sealed = z.infer<typeof SealedSchema>;
@@ -32,18 +33,28 @@ export function openFileBackend(paths: HomePaths, passphrase: string | undefined
     if (cached?.salt !== salt) cached = { salt, key: scryptSync(passphrase, Buffer.from(salt, 'base64'), 32) };
     return cached.key;
   };
+  const damaged = (reason: string) =>
+    new BrokerError(`the encrypted token store ${file} is damaged: ${reason}`, exitCodes.usage, 'it was left as it was; restore it from a backup, or move it aside and log in again to every connection');
   const load = (): SecretsFile | null => {
-    if (!existsSync(file)) return null;
-    let parsed: SecretsFile;
+    let text: string;
     try {
-      parsed = SecretsFileSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+      text = readFileSync(file, 'utf8');
     } catch (err) {
-      throw new BrokerError(`the encrypted token store ${file} is damaged: ${(err as Error).message}`, exitCodes.failed, 'it was left as it was; restore it from a backup or move it aside and log in again');
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw homeWriteError(err, `read ${file}`);
     }
-    if (open(keyFor(parsed.salt), parsed.check) !== checkText) {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw damaged(text.trim() === '' ? 'the file is empty' : 'not JSON');
+    }
+    const parsed = SecretsFileSchema.safeParse(json);
+    if (!parsed.success) throw damaged(describeSchemaIssue(parsed.error));
+    if (open(keyFor(parsed.data.salt), parsed.data.check) !== checkText) {
       throw new BrokerError(`BROKER_PASSPHRASE does not open ${file}`, exitCodes.usage, 'use the passphrase the store was created with');
     }
-    return parsed;
+    return parsed.data;
   };
   const loadOrCreate = (): SecretsFile => {
     const existing = load();
@@ -52,19 +63,21 @@ export function openFileBackend(paths: HomePaths, passphrase: string | undefined
     return { version: 1, salt, check: seal(keyFor(salt), checkText), entries: {} };
   };
   const save = (contents: SecretsFile): void => {
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(contents)}\n`, { mode: 0o600 });
-    renameSync(tmp, file);
-  };
-  const withLock = async <T>(change: () => T): Promise<T> => {
-    const release = await lockfile.lock(paths.root, {
-      lockfilePath: join(paths.locks, 'secrets.lock'),
-      realpath: false,
-      stale: 10_000,
-      retries: { retries: 200, minTimeout: 5, maxTimeout: 50 },
-    });
     try {
-      return change();
+      writeFileDurably(file, `${JSON.stringify(contents)}\n`, 0o600);
+    } catch (err) {
+      throw homeWriteError(err, `write ${file}`);
+    }
+  };
+  const lockPath = internalLockPath(paths, 'secrets');
+  const withLock = async <T>(change: () => T): Promise<T> => {
+    const release = await takeLockDir(lockPath, { what: `the token store lock ${lockPath}`, retries: { retries: 200, minTimeout: 5, maxTimeout: 50 } });
+    try {
+      const result = change();
+      // Every writer of secrets.enc holds this lock, so a temp file beside it is a killed writer's
+      // leftover; swept after the write, which a refresh waits on with a rotated token in hand.
+      removeLeftoverTemps(file);
+      return result;
     } finally {
       await release();
     }
@@ -76,7 +89,7 @@ export function openFileBackend(paths: HomePaths, passphrase: string | undefined
       const entry = contents?.entries[account];
       if (!entry || !contents) return null;
       const text = open(keyFor(contents.salt), entry);
-      if (text === null) throw new BrokerError(`the entry for "${account}" in ${file} fails authentication`, exitCodes.failed, `it was tampered with or damaged; log in again: broker login ${account}`);
+      if (text === null) throw new BrokerError(`the entry for "${account}" in ${file} fails authentication`, exitCodes.loginNeeded, `it was tampered with or damaged; log in again: broker login ${account}`);
       return text;
     },
     set: (account, value) =>
@@ -94,8 +107,14 @@ export function openFileBackend(paths: HomePaths, passphrase: string | undefined
         return true;
       }),
     list: async () => Object.keys(load()?.entries ?? {}),
-    check: async () => {
-      if (load() === null) keyFor('');
+    check: async (): Promise<StoredEntry[]> => {
+      const contents = load();
+      if (contents === null) {
+        keyFor('');
+        return [];
+      }
+      const key = keyFor(contents.salt);
+      return Object.entries(contents.entries).map(([account, sealed]) => ({ account, text: open(key, sealed) }));
     },
   };
 }

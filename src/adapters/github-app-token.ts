@@ -52,6 +52,8 @@ export interface MintDeps {
   warn?: (message: string) => void;
   /** The environment whose HTTPS_PROXY / NO_PROXY apply, and whose BROKER_PASSPHRASE is scrubbed from GitHub's words. */
   env?: Env;
+  /** Aborts the mint (a probe's deadline). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -73,7 +75,7 @@ export async function mintInstallationToken(connection: Connection, bundle: Pick
   const recordingFetch = (url: string | URL, init: RequestInit = {}) => {
     const authorization = new Headers(init.headers).get('authorization');
     if (authorization) sent.push({ kind: 'credential', value: authorization.replace(/^(bearer|token)\s+/i, '') });
-    return outbound(url, init);
+    return outbound(url, deps.signal ? { ...init, signal: init.signal ? AbortSignal.any([init.signal, deps.signal]) : deps.signal } : init);
   };
   const base = octokitRequest.defaults({ baseUrl: apiBaseOf(connection), headers: { 'user-agent': 'broker' }, request: { fetch: recordingFetch } });
   const auth = createAppAuth({

@@ -1,7 +1,7 @@
 import * as keytar from '@napi-rs/keyring/keytar.js';
 import { BrokerError } from '../core/broker-error.js';
 import { exitCodes } from '../core/exit-codes.js';
-import type { SecretBackend } from './token-store.js';
+import type { SecretBackend, StoredEntry } from './token-store.js';
 
 const probeAccount = '.broker-probe';
 
@@ -24,12 +24,14 @@ export function openKeychainBackend(service: string): SecretBackend {
     delete: (account) => call('delete', () => keytar.deletePassword(service, account)),
     list: () => call('list', async () => (await keytar.findCredentials(service)).map((c) => c.account).filter((a) => a !== probeAccount)),
     check: () =>
-      call('write', async () => {
+      call('write', async (): Promise<StoredEntry[]> => {
         // A locked keyring answers a search with nothing: entries coming back prove it open and readable
-        // (one round trip); an empty answer is proven with a write.
-        if ((await keytar.findCredentials(service)).length > 0) return;
+        // (one round trip, which also brings every entry for the health check); an empty answer is proven with a write.
+        const found = (await keytar.findCredentials(service)).filter((c) => c.account !== probeAccount);
+        if (found.length > 0) return found.map((c) => ({ account: c.account, text: c.password }));
         await keytar.setPassword(service, probeAccount, 'ok');
         await keytar.deletePassword(service, probeAccount);
+        return [];
       }),
   };
 }

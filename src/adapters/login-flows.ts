@@ -158,7 +158,7 @@ export async function deviceLogin(config: Configuration, options: DeviceLoginOpt
  * Who a token belongs to: userinfo for OpenID providers, else the profile's identity endpoint
  * (GitHub /user on the connection's API base). Undefined when the provider has no way to tell.
  */
-export async function fetchLoginIdentity(connection: Connection, accessToken: string, config?: Configuration, env: Env = {}): Promise<SeenIdentity | undefined> {
+export async function fetchLoginIdentity(connection: Connection, accessToken: string, config?: Configuration, env: Env = {}, signal: AbortSignal = AbortSignal.timeout(15_000)): Promise<SeenIdentity | undefined> {
   const profile = providerProfile(connection.provider);
   if (config?.serverMetadata().userinfo_endpoint && (profile.discovery || !profile.endpoints.identity?.url)) {
     const seen = await fetchIdentity(config, accessToken);
@@ -169,7 +169,7 @@ export async function fetchLoginIdentity(connection: Connection, accessToken: st
   const base = apiBaseOf(connection);
   const url = /^https?:/.test(endpoint.url) ? new URL(endpoint.url) : base ? apiUrl(base, endpoint.url) : undefined;
   if (!url) return undefined;
-  const res = await outboundFetchFor(env)(url, { method: endpoint.method, headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json', 'user-agent': 'broker' }, signal: AbortSignal.timeout(15_000) });
+  const res = await outboundFetchFor(env)(url, { method: endpoint.method, headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json', 'user-agent': 'broker' }, signal });
   const body = (await res.json().catch(() => undefined)) as unknown;
   if (!res.ok) {
     const said = (body as { message?: unknown; error?: unknown } | undefined)?.message ?? (body as { error?: unknown } | undefined)?.error;

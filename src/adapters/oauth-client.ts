@@ -83,6 +83,8 @@ export function serverForConnection(connection: Connection): OAuthServer {
 export interface OAuthTransport {
   /** The environment whose HTTPS_PROXY / HTTP_PROXY / NO_PROXY apply (default: none, direct). */
   env?: Env;
+  /** Aborts every request of this configuration, discovery included: a probe's deadline. */
+  signal?: AbortSignal;
 }
 
 // What each configuration authenticates with, so a failure can be scrubbed of it (never stored on the config itself).
@@ -98,7 +100,9 @@ export async function oauthConfiguration(server: OAuthServer, credentials: OAuth
   // openid-client refuses http:// unless told; the outbound policy above (the same one every request passes) has already allowed only loopback.
   const insecure = urls.some((u) => new URL(u).protocol === 'http:');
   const known: KnownSecrets = { clientId: credentials.clientId, secrets: [{ kind: 'client_secret', value: credentials.clientSecret }] };
-  const outbound = outboundFetchFor(transport.env ?? {});
+  const policy = outboundFetchFor(transport.env ?? {});
+  const { signal } = transport;
+  const outbound: OutboundFetch = signal ? (url, init = {}) => policy(url, { ...init, signal: init.signal ? AbortSignal.any([init.signal, signal]) : signal }) : policy;
   const fetchForOpenid: client.CustomFetch =
     server.tokenErrorInBody200 && server.providerId ? errorsIn200As400(outbound, server.providerId, server.tokenEndpoint) : (url, init) => outbound(url, init as RequestInit);
   let config: Configuration;

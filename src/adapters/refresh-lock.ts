@@ -1,15 +1,15 @@
 import { join } from 'node:path';
-import lockfile from 'proper-lockfile';
-import { BrokerError } from '../core/broker-error.js';
-import { exitCodes } from '../core/exit-codes.js';
+import { usageError } from '../core/broker-error.js';
+import { connectionNameRule, isConnectionName } from '../core/state-schema.js';
 import { ensureHomeDirs, type HomePaths } from './home.js';
+import { lockStaleMs, takeLockDir } from './lock-dir.js';
 
 // The refresh lock of one connection: $BROKER_HOME/locks/NAME.lock (DESIGN §3, §7).
 // Wait up to 12 s for it; a lock not touched for 10 s belongs to a dead process and is taken over
 // (proper-lockfile touches a held lock every 5 s, so a live holder never goes stale).
 
 export const refreshLockWaitMs = 12_000;
-export const refreshLockStaleMs = 10_000;
+export const refreshLockStaleMs = lockStaleMs;
 
 /**
  * Test-only switch: BROKER_UNSAFE_NO_REFRESH_LOCK=1 skips the lock so the race it prevents can be
@@ -26,40 +26,28 @@ export interface HeldRefreshLock {
   release(): Promise<void>;
 }
 
+/** The lock's path; the name becomes a file name, so anything but a connection name is refused here too. */
 export function refreshLockPath(paths: HomePaths, conn: string): string {
+  if (!isConnectionName(conn)) throw usageError(`"${conn}" is not a connection name`, `a connection name is ${connectionNameRule}`);
   return join(paths.locks, `${conn}.lock`);
 }
 
 export async function acquireRefreshLock(paths: HomePaths, conn: string, env: Readonly<Record<string, string | undefined>>): Promise<HeldRefreshLock> {
+  const lockPath = refreshLockPath(paths, conn);
   if (env[unsafeNoLockEnv] === '1') return { waitedMs: 0, locked: false, release: async () => {} };
   ensureHomeDirs(paths);
-  const lockPath = refreshLockPath(paths, conn);
   const started = Date.now();
   let compromised = false;
-  let release: () => Promise<void>;
-  try {
-    release = await lockfile.lock(lockPath, {
-      lockfilePath: lockPath,
-      realpath: false,
-      stale: refreshLockStaleMs,
-      // Short, flat retries: a refresh holds the lock for about one token-endpoint round trip.
-      retries: { retries: 10_000, factor: 1.2, minTimeout: 10, maxTimeout: 100, maxRetryTime: refreshLockWaitMs },
-      // A compromised lock (another process took it over as stale) must not crash the process: the
-      // refresh in flight finishes, and the re-read after invalid_grant tells a lost race apart.
-      onCompromised: () => {
-        compromised = true;
-      },
-    });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ELOCKED') {
-      throw new BrokerError(
-        `another process has held the refresh lock of "${conn}" for over ${refreshLockWaitMs / 1000} s`,
-        exitCodes.failed,
-        `if no broker process is running, remove ${lockPath} (it is taken over automatically once ${refreshLockStaleMs / 1000} s old)`,
-      );
-    }
-    throw err;
-  }
+  const release = await takeLockDir(lockPath, {
+    what: `the refresh lock of "${conn}" for over ${refreshLockWaitMs / 1000} s`,
+    // Short, flat retries: a refresh holds the lock for about one token-endpoint round trip.
+    retries: { retries: 10_000, factor: 1.2, minTimeout: 10, maxTimeout: 100, maxRetryTime: refreshLockWaitMs },
+    // A compromised lock (another process took it over as stale) must not crash the process: the
+    // refresh in flight finishes, and the re-read after invalid_grant tells a lost race apart.
+    onCompromised: () => {
+      compromised = true;
+    },
+  });
   return {
     waitedMs: Date.now() - started,
     locked: true,

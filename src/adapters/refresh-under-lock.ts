@@ -5,6 +5,7 @@ import { exitCodes, type ExitCode } from '../core/exit-codes.js';
 import { fingerprint } from '../core/fingerprint.js';
 import { classifyProviderError } from '../core/providers/classify-provider-error.js';
 import type { CanonicalCause } from '../core/providers/index.js';
+import { clientCauses, loginNeededCauses } from '../core/providers/causes.js';
 import type { Connection } from '../core/state-schema.js';
 import { connectionSecrets, scrubStrings, secretScrubber } from '../core/scrub-secrets.js';
 import type { HeldTokenBundle } from '../core/token-bundle.js';
@@ -40,9 +41,6 @@ export interface RefreshResult {
   lostRace: boolean;
 }
 
-/** Causes after which only a new login helps (DESIGN §4: refresh-token-revoked, idle-revoked). */
-const loginNeededCauses: ReadonlySet<CanonicalCause> = new Set(['invalid_grant', 'refresh_reuse', 'idle_expired', 'consent_revoked', 'account_disabled']);
-const clientCauses: ReadonlySet<CanonicalCause> = new Set(['invalid_client', 'expired_client_secret']);
 
 export async function refreshUnderLock(deps: RefreshDeps, request: RefreshRequest): Promise<RefreshResult> {
   const { conn, trigger } = request;
@@ -82,12 +80,18 @@ export async function refreshUnderLock(deps: RefreshDeps, request: RefreshReques
 
     try {
       if (!connection.clientId) throw new BrokerError(`"${conn}" has no client id`, exitCodes.usage, `re-create it with --client-id: broker connect ${conn} …`);
+      // Everything that can fail or take time is done before the provider is asked: the store is read
+      // (the file store's key derived, the keychain proven unlocked), the client secret loaded, the
+      // issuer discovered. Once the provider answers, the rotated refresh token lives only in this
+      // process's memory until it is stored, so storing it is the one thing done first.
       const config = await oauthConfiguration(serverForConnection(connection), { clientId: connection.clientId, clientSecret: secret.secret }, { env: deps.env });
       const response = await refreshGrant(config, presented);
+      const answeredAt = performance.now();
       const now = deps.now();
       const next = bundleFromTokenResponse(response, now, bundle);
       // The whole bundle at once: a rotated refresh token must never be lost between two writes.
       await tokens.write(conn, next);
+      const persistMs = Math.round((performance.now() - answeredAt) * 100) / 100;
       const atFp = fingerprint(next.access_token);
       const newRtFp = fingerprintOf(next.refresh_token);
       const updated = await state.update(conn, (c) => ({
@@ -101,7 +105,7 @@ export async function refreshUnderLock(deps: RefreshDeps, request: RefreshReques
         clientSecretFp: secret.fp ?? c.clientSecretFp,
         lastError: undefined,
       }));
-      deps.appendEvent({ ...base, outcome: 'ok', status: 200, rt_fp: rtFp, new_rt_fp: newRtFp, at_fp: atFp, generation: updated.generation, duration_ms: elapsed() });
+      deps.appendEvent({ ...base, outcome: 'ok', status: 200, rt_fp: rtFp, new_rt_fp: newRtFp, at_fp: atFp, generation: updated.generation, duration_ms: elapsed(), persist_ms: persistMs });
       return { bundle: next, connection: updated, adopted: false, lostRace: false };
     } catch (err) {
       // Provider words go to the log, state.json and the screen: first out with every secret this connection holds.

@@ -1,12 +1,13 @@
 import Conf from 'conf';
 import { randomBytes } from 'node:crypto';
-import { existsSync, chmodSync } from 'node:fs';
-import { join } from 'node:path';
-import lockfile from 'proper-lockfile';
+import { existsSync } from 'node:fs';
 import { BrokerError } from '../core/broker-error.js';
 import { exitCodes } from '../core/exit-codes.js';
+import { describeSchemaIssue } from '../core/schema-issue.js';
 import { StateSchema, ConnectionSchema, type Agent, type Connection, type State } from '../core/state-schema.js';
-import { ensureHomeDirs, type HomePaths } from './home.js';
+import { createFileOnce, fsyncDir, removeLeftoverTemps } from './durable-file.js';
+import { ensureHomeDirs, homeWriteError, internalLockPath, type HomePaths } from './home.js';
+import { takeLockDir } from './lock-dir.js';
 
 export interface StateStore {
   readonly homeId: string;
@@ -26,7 +27,16 @@ export interface StateStore {
 /** Opens state.json. A corrupt file is reported (exit 2) and never overwritten. */
 export function openStateStore(paths: HomePaths): StateStore {
   ensureHomeDirs(paths);
-  const existed = existsSync(paths.state);
+  // The home id is decided once, by whichever process creates state.json first (an atomic
+  // create-if-absent): every process opening a fresh home, however many at once, reads the same id
+  // before it writes a secret under it.
+  if (!existsSync(paths.state)) {
+    try {
+      createFileOnce(paths.state, serializeState({ version: 1, homeId: randomBytes(8).toString('hex'), connections: {} }), 0o600);
+    } catch (err) {
+      throw homeWriteError(err, `create ${paths.state}`);
+    }
+  }
   let conf: Conf<State>;
   try {
     conf = new Conf<State>({
@@ -37,14 +47,12 @@ export function openStateStore(paths: HomePaths): StateStore {
       clearInvalidConfig: false,
       accessPropertiesByDotNotation: false,
       watch: false,
-      serialize: (value) => `${JSON.stringify(value, null, 2)}\n`,
+      serialize: serializeState,
       deserialize: parseStateText,
-      defaults: existed ? undefined : { version: 1, homeId: randomBytes(8).toString('hex'), connections: {} },
     });
   } catch (err) {
     throw corruptState(paths.state, err);
   }
-  if (!existed) chmodSync(paths.state, 0o600);
 
   const read = (): State => {
     try {
@@ -53,19 +61,30 @@ export function openStateStore(paths: HomePaths): StateStore {
       throw corruptState(paths.state, err);
     }
   };
-  const lockOptions = {
-    lockfilePath: join(paths.locks, 'state.lock'),
-    realpath: false,
-    stale: 10_000,
-    retries: { retries: 200, minTimeout: 5, maxTimeout: 50 },
-  };
-  const withLock = async <T>(change: () => T): Promise<T> => {
-    const release = await lockfile.lock(paths.state, lockOptions);
+  const write = (next: State): void => {
     try {
+      // conf writes a temp file, fsyncs it and renames it over state.json; the folder's fsync makes the rename durable.
+      conf.store = next;
+      fsyncDir(paths.root);
+    } catch (err) {
+      throw homeWriteError(err, `write ${paths.state}`);
+    }
+  };
+  const lockPath = internalLockPath(paths, 'state');
+  const withLock = async <T>(change: () => T): Promise<T> => {
+    const release = await takeLockDir(lockPath, { what: `the state lock ${lockPath}`, retries: { retries: 200, minTimeout: 5, maxTimeout: 50 } });
+    try {
+      // Every writer of state.json holds this lock, so a temp file beside it is a killed writer's leftover.
+      removeLeftoverTemps(paths.state);
       return change();
     } finally {
       await release();
     }
+  };
+  const checked = (connection: Connection): Connection => {
+    const parsed = ConnectionSchema.safeParse(connection);
+    if (!parsed.success) throw new BrokerError(`connection "${connection.name}" was not saved: ${describeSchemaIssue(parsed.error)}`, exitCodes.usage);
+    return parsed.data;
   };
 
   const homeId = read().homeId;
@@ -79,8 +98,9 @@ export function openStateStore(paths: HomePaths): StateStore {
         const state = read();
         const current = state.connections[name];
         if (!current) throw new BrokerError(`no connection named "${name}"`, exitCodes.usage, 'run `broker status` to list connections');
-        const next = ConnectionSchema.parse(change(current));
-        conf.store = { ...state, connections: { ...state.connections, [name]: next } };
+        const next = checked(change(current));
+        if (next.name !== name) throw new BrokerError(`a connection cannot be renamed (${name} → ${next.name})`, exitCodes.usage);
+        write({ ...state, connections: { ...state.connections, [name]: next } });
         return next;
       }),
     add: (connection) =>
@@ -89,7 +109,7 @@ export function openStateStore(paths: HomePaths): StateStore {
         if (state.connections[connection.name]) {
           throw new BrokerError(`a connection named "${connection.name}" already exists`, exitCodes.usage, `run \`broker remove ${connection.name}\` first, or pick another name`);
         }
-        conf.store = { ...state, connections: { ...state.connections, [connection.name]: ConnectionSchema.parse(connection) } };
+        write({ ...state, connections: { ...state.connections, [connection.name]: checked(connection) } });
       }),
     remove: (name) =>
       withLock(() => {
@@ -97,26 +117,27 @@ export function openStateStore(paths: HomePaths): StateStore {
         if (!state.connections[name]) return false;
         const connections = { ...state.connections };
         delete connections[name];
-        conf.store = { ...state, connections };
+        write({ ...state, connections });
         return true;
       }),
     agents: () => read().agents ?? {},
     updateAgents: (change) =>
       withLock(() => {
         const state = read();
-        conf.store = StateSchema.parse({ ...state, agents: change(state.agents ?? {}) });
+        write(StateSchema.parse({ ...state, agents: change(state.agents ?? {}) }));
       }),
   };
+}
+
+function serializeState(state: State): string {
+  return `${JSON.stringify(state, null, 2)}\n`;
 }
 
 /** Pure: the text of state.json → State, or a thrown error that says what is wrong and where. */
 export function parseStateText(text: string): State {
   const json: unknown = JSON.parse(text);
   const parsed = StateSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`schema violation at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
-  }
+  if (!parsed.success) throw new Error(`schema violation at ${describeSchemaIssue(parsed.error)}`);
   return parsed.data;
 }
 

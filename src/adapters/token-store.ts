@@ -1,10 +1,18 @@
 import { BrokerError } from '../core/broker-error.js';
 import { exitCodes } from '../core/exit-codes.js';
 import type { StoreStatus } from '../core/findings.js';
-import { TokenBundleSchema, holdsAccessToken, type HeldTokenBundle, type TokenBundle } from '../core/token-bundle.js';
+import { describeSchemaIssue } from '../core/schema-issue.js';
+import { connectionNameRule, isConnectionName } from '../core/state-schema.js';
+import { TokenBundleSchema, holdsAccessToken, parseStoredBundle, type HeldTokenBundle, type TokenBundle } from '../core/token-bundle.js';
 import { openKeychainBackend } from './keychain-backend.js';
 import { openFileBackend } from './file-backend.js';
 import type { HomePaths } from './home.js';
+
+/** One entry as the backend holds it; text null: it is there but cannot be opened (fails authentication). */
+export interface StoredEntry {
+  account: string;
+  text: string | null;
+}
 
 /** Where secrets live: one entry per connection, each a JSON bundle. Keytar-shaped underneath. */
 export interface SecretBackend {
@@ -12,8 +20,8 @@ export interface SecretBackend {
   set(account: string, value: string): Promise<void>;
   delete(account: string): Promise<boolean>;
   list(): Promise<string[]>;
-  /** Throws a BrokerError naming the fix when the backend cannot be used. */
-  check(): Promise<void>;
+  /** Proves the backend usable and returns every entry; throws a BrokerError naming the fix when it cannot be used. */
+  check(): Promise<StoredEntry[]>;
 }
 
 export interface TokenStore {
@@ -39,40 +47,43 @@ export function openTokenStore(paths: HomePaths, homeId: string, env: Readonly<R
   const { backend, reason } = chooseBackend(env);
   const secrets: SecretBackend =
     backend === 'keychain' ? openKeychainBackend(`broker:${homeId}`) : openFileBackend(paths, env.BROKER_PASSPHRASE);
+  const named = (conn: string): string => {
+    if (!isConnectionName(conn)) throw new BrokerError(`"${conn}" is not a connection name`, exitCodes.usage, `a connection name is ${connectionNameRule}`);
+    return conn;
+  };
   const readEntry = async (conn: string): Promise<TokenBundle | null> => {
-    const text = await secrets.get(conn);
+    const text = await secrets.get(named(conn));
     if (text === null) return null;
-    const parsed = TokenBundleSchema.safeParse(safeJson(text));
-    if (!parsed.success) {
-      throw new BrokerError(`the ${backend} entry for "${conn}" is not a token bundle`, exitCodes.failed, `log in again: broker login ${conn}`);
+    const parsed = parseStoredBundle(text);
+    if (!parsed.ok) {
+      throw new BrokerError(`the ${backend} entry for "${conn}" is damaged (${parsed.reason})`, exitCodes.loginNeeded, `log in again to replace it: broker login ${conn}`);
     }
-    return parsed.data;
+    return parsed.bundle;
   };
   return {
     async status() {
+      let entries: StoredEntry[];
       try {
-        await secrets.check();
-        return { backend, reason, available: true };
+        entries = await secrets.check();
       } catch (err) {
-        return { backend, reason, available: false, problem: describe(err) };
+        return { backend, reason, available: false, problem: describe(err), damaged: [] };
       }
+      // Readiness must not say yes while `broker token` would fail: every entry has to open and parse as a bundle.
+      const damaged = entries.filter((e) => e.text === null || !parseStoredBundle(e.text).ok).map((e) => e.account);
+      return { backend, reason, available: true, damaged: damaged.sort() };
     },
     async read(conn) {
       const entry = await readEntry(conn);
       return holdsAccessToken(entry) ? entry : null;
     },
     readEntry,
-    write: (conn, bundle) => secrets.set(conn, JSON.stringify(TokenBundleSchema.parse(bundle))),
-    delete: (conn) => secrets.delete(conn),
+    async write(conn, bundle) {
+      const parsed = TokenBundleSchema.safeParse(bundle);
+      if (!parsed.success) throw new BrokerError(`the token bundle for "${conn}" was not stored: ${describeSchemaIssue(parsed.error)}`, exitCodes.failed);
+      await secrets.set(named(conn), JSON.stringify(parsed.data));
+    },
+    delete: (conn) => secrets.delete(named(conn)),
   };
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 function describe(err: unknown): string {

@@ -1,7 +1,7 @@
 import { usageError } from '../core/broker-error.js';
 import { exitCodes } from '../core/exit-codes.js';
 import { fingerprint } from '../core/fingerprint.js';
-import { ConnectionSchema, ProviderIdSchema, SecretSourceSchema, providerIds, type Connection, type ProviderId } from '../core/state-schema.js';
+import { ConnectionSchema, ProviderIdSchema, SecretSourceSchema, connectionNameRule, isConnectionName, providerIds, type Connection, type ProviderId } from '../core/state-schema.js';
 import { holdsAccessToken, parseTokenInput } from '../core/token-bundle.js';
 import { defineCommand, type OptionValues } from './command.js';
 import { readAll } from './read-stdin.js';
@@ -143,7 +143,7 @@ Options:
 function parseConnectOptions(values: OptionValues, positionals: string[]): ConnectOptions {
   const [name, ...extra] = positionals;
   if (!name || extra.length > 0) throw usageError('connect takes exactly one NAME', 'broker connect NAME --provider P');
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) throw usageError(`"${name}" is not a valid name`, 'use letters, digits, ".", "_" and "-" (max 64)');
+  if (!isConnectionName(name)) throw usageError(`"${name}" is not a valid name`, `use ${connectionNameRule}`);
   const provider = ProviderIdSchema.safeParse(values.provider);
   if (!provider.success) throw usageError(`--provider must be one of: ${providerIds.join(', ')}`);
   const kind = values.kind ?? 'service';

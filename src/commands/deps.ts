@@ -43,6 +43,7 @@ export function createDeps(input: DepsInput): Deps {
   let state: StateStore | undefined;
   let tokens: TokenStore | undefined;
   let writer: AppendEvent | undefined;
+  let logWarned = false;
   const openState = (): StateStore => (state ??= openStateStore(paths));
   return {
     io: input.io,
@@ -60,7 +61,14 @@ export function createDeps(input: DepsInput): Deps {
         context: input.eventContext ?? eventContextFromEnv(input.env),
         keepOpen: input.keepLogOpen,
       });
-      writer(event);
+      try {
+        writer(event);
+      } catch (err) {
+        // The log is the record, not the work: a token already printed or a bundle already stored
+        // stays done when the log cannot be written (a read-only home, a FIFO in its place). Said once.
+        if (!logWarned) input.io.stderr.write(`broker: warning: events are not being logged: ${err instanceof Error ? err.message : String(err)}\n`);
+        logWarned = true;
+      }
     },
   };
 }

@@ -1,7 +1,7 @@
 import { BrokerError, usageError } from '../core/broker-error.js';
 import { exitCodes } from '../core/exit-codes.js';
 import { fingerprint } from '../core/fingerprint.js';
-import type { Connection } from '../core/state-schema.js';
+import { connectionNameRule, isConnectionName, type Connection } from '../core/state-schema.js';
 import type { HeldTokenBundle, TokenBundle } from '../core/token-bundle.js';
 import { defineCommand, type OptionValues } from './command.js';
 import type { Deps } from './deps.js';
@@ -56,6 +56,17 @@ export async function validAccessToken(deps: Deps, name: string): Promise<{ acce
   const settled = await readSettled(deps, name, connection);
   const { bundle } = settled;
   connection = settled.connection;
+  if (connection.lastError) {
+    // Only connections with a failure on record pay for the provider tables.
+    const { grantRefusedSinceLastSuccess } = await import('../core/refused-grant.js');
+    if (grantRefusedSinceLastSuccess(connection, bundle.refresh_token === undefined ? undefined : fingerprint(bundle.refresh_token))) {
+      throw new BrokerError(
+        `the provider refused the refresh token of "${name}" (${connection.lastError.error} at ${connection.lastError.at}) and nothing has succeeded since: its tokens are revoked`,
+        exitCodes.loginNeeded,
+        `broker login ${name}`,
+      );
+    }
+  }
   const now = deps.now();
   if (!refreshIsDue(connection, bundle, now)) return { accessToken: bundle.access_token, generation: connection.generation };
   const expired = isExpired(bundle, now);
@@ -122,5 +133,6 @@ function isExpired(bundle: TokenBundle, now: Date): boolean {
 export function oneName(command: string, positionals: string[]): string {
   const [name, ...extra] = positionals;
   if (!name || extra.length > 0) throw usageError(`${command} takes exactly one NAME`, `broker ${command} NAME`);
+  if (!isConnectionName(name)) throw usageError(`"${name}" is not a connection name`, `a connection name is ${connectionNameRule}`);
   return name;
 }

@@ -27,6 +27,13 @@ export function entryOf<K, V>(map: Map<K, V>, key: K, make: () => V, max: number
   return entry;
 }
 
+/** Sets `key`, forgetting the entry set longest ago past `max`: the newest few, by insertion. */
+export function setLatest<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > max) map.delete(map.keys().next().value as K);
+}
+
 /** Where a logged event is, as one string: identity that survives a copy of the state. */
 export function placeOf(logged: LoggedEvent): string {
   return `${logged.file}:${logged.line}`;

@@ -47,6 +47,9 @@ export const RefreshEventSchema = z.object({
   rt_last_used_at: optionalText,
   lock_wait_ms: millis,
   duration_ms: millis,
+  // From the provider's answer to the new bundle being stored: the only moment a crash loses the
+  // rotated refresh token (and, where reuse revokes the grant, the connection).
+  persist_ms: millis,
   // true when this process found another process's fresh token under the lock and used it.
   adopted: z.optional(z.boolean()),
   ...writer,

@@ -65,6 +65,8 @@ export interface StoreStatus {
   available: boolean;
   /** When unavailable: what went wrong, and the fix, in words. */
   problem?: string;
+  /** Entries that are there but do not open or parse as a token bundle (their connections cannot hand out tokens). */
+  damaged?: string[];
 }
 
 /**

@@ -44,11 +44,13 @@ export interface FailureGroup {
   head: ExplainedFailure[];
   /** The latest few. */
   tail: ExplainedFailure[];
-  /** race: the processes that presented the raced token (winners and their direct losers). */
+  /** race: the processes of the first race (its winner and the losers that presented the same token). */
   processes: string[];
+  /** race: how many races the episode holds (distinct winners). */
+  races: number;
   /** race: failures that presented a winner's new token. */
   afterRace: number;
-  /** race: where the winners are; a winner's own success does not end its race. */
+  /** race: where the latest winners are; a winner's own success does not end its race. */
   winners: string[];
   /** Set once a later success ended the episode. */
   resolvedBy?: LoggedEvent;
@@ -70,6 +72,8 @@ const headSize = 6;
 const tailSize = 4;
 const maxProcesses = 64;
 const maxWinnerTokens = 16;
+// A winner is settled within a minute of its loser, so only the latest few can still be exempt.
+const maxWinnersKept = 16;
 // A refresh storm at one instant must not hold the whole log back for the race lookahead.
 const maxPending = 4096;
 
@@ -140,6 +144,13 @@ function settle(state: StoryState, providers: ProviderOf): void {
     return;
   }
   if (event.event === 'probe') {
+    const probe = logged as LoggedEvent<ProbeEvent>;
+    // A mint for the installation is what a GitHub App's refresh is: its failures are told the same way.
+    if (event.check === 'installation') {
+      if (event.outcome === 'ok') succeeded(story, logged, failureKinds);
+      else record(story, explain(story, probe, provider, []));
+      return;
+    }
     if (event.check !== 'token-endpoint') return;
     if (event.outcome === 'ok') {
       clientAccepted(story, logged);
@@ -147,7 +158,7 @@ function settle(state: StoryState, providers: ProviderOf): void {
       return;
     }
     const classified = classifyProviderError(provider, event);
-    if (clientCauses.has(classified.cause)) record(story, { failure: logged as LoggedEvent<ProbeEvent>, classified, kind: 'client' });
+    if (event.error === 'client_secret_unavailable' || clientCauses.has(classified.cause)) record(story, { failure: probe, classified, kind: 'client' });
     return;
   }
   const refresh = logged as LoggedEvent<RefreshEvent>;
@@ -162,21 +173,22 @@ function settle(state: StoryState, providers: ProviderOf): void {
   record(story, explain(story, refresh, provider, state.pending));
 }
 
-function explain(story: ConnStory, failure: LoggedEvent<RefreshEvent>, provider: ProviderId, lookahead: LoggedEvent[]): ExplainedFailure {
+function explain(story: ConnStory, failure: LoggedEvent<RefreshEvent> | LoggedEvent<ProbeEvent>, provider: ProviderId, lookahead: LoggedEvent[]): ExplainedFailure {
   const classified = classifyProviderError(provider, failure.event);
   const base = { failure, classified, lastSuccessMs: story.lastSuccess?.t };
   const minted = mintedKind(provider, failure.event, classified.cause);
   if (minted) return { ...base, kind: minted };
   if (clientCauses.has(classified.cause)) return { ...base, kind: 'client' };
-  if (!loginNeededCauses.has(classified.cause)) return { ...base, kind: 'other' };
-  const winner = raceWinner(failure, story.recentOks) ?? raceWinner(failure, lookahead);
+  if (!loginNeededCauses.has(classified.cause) || failure.event.event !== 'refresh') return { ...base, kind: 'other' };
+  const refresh = failure as LoggedEvent<RefreshEvent>;
+  const winner = raceWinner(refresh, story.recentOks) ?? raceWinner(refresh, lookahead);
   if (winner) {
     if (winner.event.new_rt_fp !== undefined && !story.winnerTokens.some(([token]) => token === winner.event.new_rt_fp)) {
       pushLatest(story.winnerTokens, [winner.event.new_rt_fp, winner], maxWinnerTokens);
     }
     return { ...base, kind: 'race', winner };
   }
-  const earlier = story.winnerTokens.find(([token]) => token === failure.event.rt_fp);
+  const earlier = story.winnerTokens.find(([token]) => token === refresh.event.rt_fp);
   if (earlier) return { ...base, kind: 'race', winner: earlier[1], afterRace: true };
   return { ...base, kind: 'grant' };
 }
@@ -186,7 +198,7 @@ function explain(story: ConnStory, failure: LoggedEvent<RefreshEvent>, provider:
  * provider without refresh tokens (GitHub App installation tokens, minted with the app's JWT) refused.
  * There "Bad credentials" means the app's key was refused, and 404/suspended means the installation is gone.
  */
-function mintedKind(provider: ProviderId, event: RefreshEvent, cause: CanonicalCause): FailureKind | undefined {
+function mintedKind(provider: ProviderId, event: RefreshEvent | ProbeEvent, cause: CanonicalCause): FailureKind | undefined {
   if (event.error === 'client_secret_unavailable') return 'client';
   if (providerProfile(provider).refreshTokens !== 'none') return undefined;
   if (cause === 'invalid_grant' || clientCauses.has(cause)) return 'client';
@@ -209,16 +221,24 @@ function record(story: ConnStory, explained: ExplainedFailure): void {
   // Logged a little out of order, before a success that came after it: already over.
   const recovered = story.lastRecoveryMs[kind];
   const into = recovered !== undefined && explained.failure.t < recovered ? story.closed : story.open;
-  const group = (into[kind] ??= { kind, count: 0, first: explained, last: explained, head: [], tail: [], processes: [], afterRace: 0, winners: [] });
+  const group = (into[kind] ??= { kind, count: 0, first: explained, last: explained, head: [], tail: [], processes: [], races: 0, afterRace: 0, winners: [] });
   group.count++;
   if (explained.failure.t >= group.last.failure.t) group.last = explained;
   if (explained.failure.t < group.first.failure.t) group.first = explained;
   pushEarliest(group.head, explained, headSize);
   pushLatest(group.tail, explained, tailSize);
   if (explained.winner) {
-    if (!group.winners.includes(placeOf(explained.winner))) group.winners.push(placeOf(explained.winner));
+    const winner = placeOf(explained.winner);
     if (explained.afterRace) group.afterRace++;
-    else for (const process of [processOf(explained.winner), processOf(explained.failure)]) if (!group.processes.includes(process)) pushEarliest(group.processes, process, maxProcesses);
+    else if (!group.winners.includes(winner)) {
+      group.races++;
+      pushLatest(group.winners, winner, maxWinnersKept);
+    }
+    // Counted for the first race only, the one the summary tells: later races are counted as races.
+    const firstWinner = group.head.find((f) => f.winner && !f.afterRace)?.winner;
+    if (!explained.afterRace && firstWinner && placeOf(firstWinner) === winner) {
+      for (const process of [processOf(explained.winner), processOf(explained.failure)]) if (!group.processes.includes(process)) pushEarliest(group.processes, process, maxProcesses);
+    }
   }
 }
 

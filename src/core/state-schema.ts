@@ -7,6 +7,18 @@ export const providerIds = ['github', 'github-app', 'google', 'microsoft', 'slac
 export const ProviderIdSchema = z.enum(providerIds);
 export type ProviderId = z.infer<typeof ProviderIdSchema>;
 
+/**
+ * A connection's name is also a file name (locks/NAME.lock) and a keychain account, so it is one
+ * path segment that cannot start with a dot: no "..", no "/", and never one of the home's own
+ * dot-files (locks/.state.lock).
+ */
+export const connectionNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const connectionNameRule = 'letters, digits, ".", "_" and "-", starting with a letter or digit (max 64)';
+
+export function isConnectionName(name: string): boolean {
+  return connectionNamePattern.test(name);
+}
+
 export const SecretSourceSchema = z.string().check(z.regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+|keychain)$/, 'must be env:VAR, file:PATH or keychain'));
 
 const isoTime = z.iso.datetime({ offset: true });
@@ -28,7 +40,7 @@ export const AcknowledgementSchema = z.object({
 export type Acknowledgement = z.infer<typeof AcknowledgementSchema>;
 
 export const ConnectionSchema = z.object({
-  name: z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/)),
+  name: z.string().check(z.regex(connectionNamePattern, `a connection name is ${connectionNameRule}`)),
   provider: ProviderIdSchema,
   kind: z.enum(['service', 'personal']),
   account: z.optional(z.string()),
@@ -70,7 +82,10 @@ export type Agent = z.infer<typeof AgentSchema>;
 export const StateSchema = z.object({
   version: z.literal(1),
   homeId: z.string().check(z.regex(/^[a-f0-9]{16}$/)),
-  connections: z.record(z.string(), ConnectionSchema),
+  connections: z
+    .record(z.string().check(z.regex(connectionNamePattern, `a connection name is ${connectionNameRule}`)), ConnectionSchema)
+    // The key is what commands look up and turn into lock paths: it must be the connection's own name.
+    .check(z.refine((connections) => Object.entries(connections).every(([key, c]) => c.name === key), 'every key must equal its connection\'s name')),
   // Absent until the first `broker agent add`.
   agents: z.optional(z.record(z.string(), AgentSchema)),
 });

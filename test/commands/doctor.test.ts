@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, chmodSync, copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -16,6 +17,10 @@ function seedHome(name: string): string {
   chmodSync(home, 0o700);
   copyFileSync(join(scenario.dir, 'state.json'), join(home, 'state.json'));
   copyFileSync(join(scenario.dir, 'events.jsonl'), join(home, 'logs', 'events.jsonl'));
+  // The token-store-damaged scenario: plant entries that are not token bundles (its home id is its own).
+  for (const conn of scenario.expected.store?.damaged ?? []) {
+    execFileSync('secret-tool', ['store', '--label', 'damaged by the test', 'service', `broker:${scenario.state.homeId}`, 'username', conn], { input: '{"access_token": 42}' });
+  }
   return home;
 }
 

@@ -105,7 +105,7 @@ describe('broker status --json', () => {
     assert.equal(r.code, 1, r.stderr);
     assert.equal(r.stderr, '');
     const doc = JSON.parse(r.stdout);
-    assert.deepEqual(doc.store, { backend: 'keychain', reason: 'default: the OS keychain', available: true });
+    assert.deepEqual(doc.store, { backend: 'keychain', reason: 'default: the OS keychain', available: true, damaged: [] });
     for (const c of doc.connections) {
       for (const key of ['name', 'provider', 'kind', 'account', 'health', 'accessTokenExpiresAt', 'lastRefreshAt', 'lastError']) assert.ok(key in c, `${c.name} lacks ${key}`);
     }

@@ -7,18 +7,26 @@ export interface BrokerRun {
   code: number | null;
   stdout: string;
   stderr: string;
+  /** Killed (SIGKILL) after options.timeoutMs: it hung. */
+  timedOut?: boolean;
 }
 
 /** Runs the built binary as a child process (stdin piped, so never a TTY). */
-export function runBroker(args: string[], options: { env?: Record<string, string | undefined>; input?: string } = {}): Promise<BrokerRun> {
+export function runBroker(args: string[], options: { env?: Record<string, string | undefined>; input?: string; timeoutMs?: number } = {}): Promise<BrokerRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [brokerBin, ...args], { env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    let timedOut = false;
+    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), options.timeoutMs);
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ...(timedOut ? { timedOut } : {}) });
+    });
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }

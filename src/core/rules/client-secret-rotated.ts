@@ -26,7 +26,7 @@ export const clientSecretRotated = defineRule({
     return ctx.connections.flatMap((conn): Finding[] => {
       const story = ctx.stories.get(conn.name);
       const group = reportedGroup(story, 'client');
-      if (!group || !workedBefore(story!, conn, group.first.failure.t)) return [];
+      if (!group) return [];
       const first = group.first;
       const latest = group.last;
       const since = clockTime(first.failure.t);
@@ -39,7 +39,9 @@ export const clientSecretRotated = defineRule({
       const loaded = (secrets.get(conn.name) ?? []).filter((s) => s.t <= latest.failure.t).at(-1);
       const rejected = `the token endpoint rejects the client secret since ${since} (${latest.classified.code ?? latest.classified.error})`;
       let why: string;
-      if (latest.classified.cause === 'expired_client_secret') why = 'the secret has expired at the provider: create a new one';
+      // A client that never worked was not rotated: its id or secret was wrong from the start, and it is just as broken.
+      if (!workedBefore(story!, conn, first.failure.t)) why = 'it has never accepted this client: the client id or the secret was wrong from the start';
+      else if (latest.classified.cause === 'expired_client_secret') why = 'the secret has expired at the provider: create a new one';
       else if (loaded && loaded.event.fp !== conn.clientSecretFp) why = `a different secret (fp ${loaded.event.fp}) was loaded from ${loaded.event.source} at ${clockTime(loaded.t)}; the last one that worked was fp ${conn.clientSecretFp ?? 'unknown'}`;
       else why = `${conn.clientSecretSource ?? 'its source'} still holds the secret that worked${conn.clientSecretFp ? ` (fp ${conn.clientSecretFp})` : ''}: it was rotated at the provider`;
       return [finding(conn, group, `${conn.name}: ${rejected}; ${why}`, loaded)];

@@ -1,5 +1,5 @@
 import { actionRefs } from '../action-refs.js';
-import { byTime, later, pushLatest } from '../bounded.js';
+import { byTime, later, placeOf, pushLatest } from '../bounded.js';
 import { clockTime } from '../event-queries.js';
 import type { LoggedEvent } from '../events.js';
 import { evidenceFrom } from '../evidence.js';
@@ -73,7 +73,8 @@ export const clockSkew = defineRule({
             severity: 'error',
             conn: conn.name,
             summary: `${conn.name}: ${parts.join('; ')}`,
-            evidence: [...skew.signals].sort(byTime).map(evidenceFrom),
+            // The answers the summary quotes first, then the latest others, at most six.
+            evidence: quoted([shown, skew.lastRejected], skew.signals).map(evidenceFrom),
             actions: actionRefs('refresh'),
           },
           fixedBy,
@@ -82,6 +83,12 @@ export const clockSkew = defineRule({
     });
   },
 });
+
+function quoted(named: Array<LoggedEvent | undefined>, latest: LoggedEvent[]): LoggedEvent[] {
+  const chosen = new Map<string, LoggedEvent>();
+  for (const l of [...named, ...[...latest].reverse()]) if (l && chosen.size < 6) chosen.set(placeOf(l), l);
+  return [...chosen.values()].sort(byTime);
+}
 
 /** Local time minus the provider's Date header, in ms; positive when the local clock is ahead. */
 function offsetMs(logged: LoggedEvent): number | undefined {

@@ -13,14 +13,15 @@ const minRate = 0.5;
 // The last hour is counted by the minute, so that the state does not depend on when the doctor runs.
 const minuteMs = 60_000;
 const minutesKept = 62;
-const maxTargets = 2000;
+// Targets are hosts (api.github.com), not paths: a connection talks to a few.
+const maxTargets = 100;
+// Evidence is kept per ten minutes (the first error of each), not per request.
+const sampleMinutes = 10;
 
 interface MinuteCount {
   requests: number;
   errors: number;
   byStatus: Record<string, number>;
-  firstError?: LoggedEvent;
-  lastError?: LoggedEvent;
 }
 
 interface TargetCounts {
@@ -31,6 +32,9 @@ interface TargetCounts {
   olderErrors: number;
   minutes: Map<number, MinuteCount>;
   latestMinute: number;
+  /** The first error of each ten minutes kept, and the latest error. */
+  firstErrors: Map<number, LoggedEvent>;
+  lastError?: LoggedEvent;
 }
 
 export const errorSpike = defineRule({
@@ -42,7 +46,7 @@ export const errorSpike = defineRule({
     if (event.event !== 'request' || event.outcome === 'refused' || event.conn === undefined) return;
     const provider = providers.get(event.conn);
     if (provider === undefined || isRateLimited(provider, event)) return;
-    const counts = entryOf(targets, `${event.conn}\u0000${event.target}`, () => ({ conn: event.conn!, target: event.target, olderRequests: 0, olderErrors: 0, minutes: new Map(), latestMinute: -Infinity }), maxTargets);
+    const counts = entryOf(targets, `${event.conn}\u0000${event.target}`, (): TargetCounts => ({ conn: event.conn!, target: event.target, olderRequests: 0, olderErrors: 0, minutes: new Map(), latestMinute: -Infinity, firstErrors: new Map() }), maxTargets);
     if (!counts) return;
     const minute = Math.floor(logged.t / minuteMs);
     if (minute > counts.latestMinute) {
@@ -53,6 +57,7 @@ export const errorSpike = defineRule({
         counts.olderErrors += c.errors;
         counts.minutes.delete(m);
       }
+      for (const block of counts.firstErrors.keys()) if ((block + 1) * sampleMinutes <= minute - minutesKept) counts.firstErrors.delete(block);
     }
     const failed = event.status >= 400;
     if (minute <= counts.latestMinute - minutesKept) {
@@ -66,8 +71,10 @@ export const errorSpike = defineRule({
     if (!failed) return;
     c.errors++;
     c.byStatus[event.status] = (c.byStatus[event.status] ?? 0) + 1;
-    if (!c.firstError || logged.t < c.firstError.t) c.firstError = logged;
-    if (!c.lastError || logged.t >= c.lastError.t) c.lastError = logged;
+    const block = Math.floor(minute / sampleMinutes);
+    const sample = counts.firstErrors.get(block);
+    if (!sample || logged.t < sample.t) counts.firstErrors.set(block, logged);
+    if (!counts.lastError || logged.t >= counts.lastError.t) counts.lastError = logged;
   },
   finish(targets, ctx) {
     const now = ctx.now.getTime();
@@ -81,8 +88,6 @@ export const errorSpike = defineRule({
       let before = counts.olderRequests;
       let baseErrors = counts.olderErrors;
       const byStatus = new Map<number, number>();
-      let firstError: LoggedEvent | undefined;
-      let lastError: LoggedEvent | undefined;
       for (const [minute, c] of counts.minutes) {
         if (minute * minuteMs > now) continue;
         if (minute < recentFrom) {
@@ -93,9 +98,10 @@ export const errorSpike = defineRule({
         recent += c.requests;
         errors += c.errors;
         for (const [status, n] of Object.entries(c.byStatus)) byStatus.set(Number(status), (byStatus.get(Number(status)) ?? 0) + n);
-        if (c.firstError && (!firstError || c.firstError.t < firstError.t)) firstError = c.firstError;
-        if (c.lastError && (!lastError || c.lastError.t >= lastError.t)) lastError = c.lastError;
       }
+      const inRecent = (e: LoggedEvent) => Math.floor(e.t / minuteMs) >= recentFrom && e.t <= now;
+      const firstError = [...counts.firstErrors.values()].filter(inRecent).sort((a, b) => a.t - b.t)[0];
+      const lastError = counts.lastError && inRecent(counts.lastError) ? counts.lastError : undefined;
       const rate = recent > 0 ? errors / recent : 0;
       const baseRate = before > 0 ? baseErrors / before : 0;
       if (errors < minErrors || rate < minRate || rate < Math.max(5 * baseRate, baseRate + 0.4)) return [];

@@ -4,6 +4,9 @@ import { evidenceFrom } from '../evidence.js';
 import { findingOf } from '../finding-state.js';
 import { defineRule, type Finding } from '../findings.js';
 import { providerProfile } from '../providers/index.js';
+import type { FailureKind } from '../refresh-story.js';
+
+const reportedKinds: readonly FailureKind[] = ['race', 'grant', 'revoked', 'client'];
 
 // Warn 14 days ahead, or a quarter of the window when it is short (oidc-provider: 14 days in all).
 const maxWarningMs = msOfDays(14);
@@ -18,8 +21,9 @@ export const idleExpirySoon = defineRule({
       const windowDays = providerProfile(conn.provider).idleWindowDays;
       if (windowDays === undefined || conn.refreshTokenFp === undefined) return [];
       const story = ctx.stories.get(conn.name);
-      // A connection whose refresh already fails is reported by the failure rules instead.
-      if (story && Object.keys(story.open).length > 0) return [];
+      // A connection whose refresh token is already refused is reported by the failure rules instead;
+      // a refresh that failed for a passing reason (a 503, slow_down) says nothing about idleness.
+      if (story && reportedKinds.some((kind) => story.open[kind] !== undefined)) return [];
       const lastSuccess = story?.lastSuccess;
       const lastUse = Math.max(lastSuccess?.t ?? -Infinity, isoMs(conn.lastRefreshAt) ?? -Infinity, isoMs(conn.refreshTokenObtainedAt) ?? -Infinity);
       if (!Number.isFinite(lastUse) || lastUse > now) return [];

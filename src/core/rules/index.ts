@@ -9,11 +9,13 @@ import { insufficientScope } from './insufficient-scope.js';
 import { keychainUnavailable } from './keychain-unavailable.js';
 import { newDestination } from './new-destination.js';
 import { personalInCi } from './personal-in-ci.js';
+import { providerUnreachable } from './provider-unreachable.js';
 import { proxyConflict } from './proxy-conflict.js';
 import { rateLimited } from './rate-limited.js';
 import { refreshRace } from './refresh-race.js';
 import { refreshTokenRevoked } from './refresh-token-revoked.js';
 import { staleToken } from './stale-token.js';
+import { tokenStoreDamaged } from './token-store-damaged.js';
 import { wrongAccount } from './wrong-account.js';
 import { wrongInstallation } from './wrong-installation.js';
 
@@ -35,6 +37,8 @@ export const rules: Rule[] = [
   staleToken,
   accessExpired,
   clockSkew,
+  providerUnreachable,
   rateLimited,
   keychainUnavailable,
+  tokenStoreDamaged,
 ];

@@ -10,7 +10,7 @@ import { defineRule, type Finding } from '../findings.js';
 // Counted by the hour, so the state does not depend on when the doctor runs.
 const recentHours = 24;
 const baselineHours = 7 * 24;
-const maxPairs = 5000;
+const maxPairs = 1000;
 
 interface Destination {
   agent: string;

@@ -33,7 +33,7 @@ export const refreshRace = defineRule({
             id: 'refresh-race',
             severity: 'critical',
             conn: conn.name,
-            summary: `${conn.name}: ${group.processes.length} processes refreshed the same token at ${clockTime(first.winner.t)}; ${whoDid(first.failure.event)} lost with ${first.classified.error}${consequence}`,
+            summary: `${conn.name}: ${group.processes.length} processes refreshed the same token at ${clockTime(first.winner.t)}; ${whoDid(first.failure.event)} lost with ${first.classified.error}${group.races > 1 ? ` (${group.races} races since, the last at ${clockTime(group.last.failure.t)})` : ''}${consequence}`,
             evidence,
             actions: familyGone ? actionRefs('relogin', 'refresh') : actionRefs('refresh', 'relogin'),
           },

@@ -1,5 +1,5 @@
 import { actionRefs } from '../action-refs.js';
-import { byTime, entryOf, pushLatest } from '../bounded.js';
+import { byTime, entryOf, pushLatest, setLatest } from '../bounded.js';
 import { clockTime, whoDid } from '../event-queries.js';
 import type { LoggedEvent, RefreshEvent, RequestEvent } from '../events.js';
 import { evidenceFrom } from '../evidence.js';
@@ -7,9 +7,13 @@ import { findingOf } from '../finding-state.js';
 import { defineRule, type Finding } from '../findings.js';
 import { isSuccess } from '../request-signals.js';
 
-const maxGenerations = 4096;
-const maxHolders = 1000;
-const maxTokensPerHolder = 64;
+// Fingerprints of the newest generations: an older token than these is stale by any count.
+const maxGenerations = 1024;
+// A process holds one token at a time; a handful of old ones is already the story.
+const maxHolders = 16;
+const maxTokensPerHolder = 4;
+// finish() asks for the refresh to the current generation: the newest few are enough.
+const refreshesKept = 16;
 
 /** 401s one process got with one access token, not yet followed by its success with another. */
 interface Rejections {
@@ -24,7 +28,7 @@ interface Rejections {
 interface ConnTokens {
   /** Access-token fingerprint → generation, from hand-outs and refreshes. */
   generations: Map<string, number>;
-  /** The first ok refresh to each generation: when the holders should have moved on. */
+  /** The first ok refresh to each of the newest generations: when the holders should have moved on. */
   refreshedTo: Map<number, LoggedEvent<RefreshEvent>>;
   /** Per process (pid/host): its 401s by token. */
   holders: Map<string, Map<string, Rejections>>;
@@ -41,13 +45,16 @@ export const staleToken = defineRule({
     if (event.conn === undefined || !providers.has(event.conn)) return;
     const tokens = entryOf(conns, event.conn, () => ({ generations: new Map(), refreshedTo: new Map(), holders: new Map(), pickedUp: [] }), providers.size)!;
     if (event.event === 'token') {
-      if (tokens.generations.size < maxGenerations) tokens.generations.set(event.at_fp, event.generation);
+      setLatest(tokens.generations, event.at_fp, event.generation, maxGenerations);
       return;
     }
     if (event.event === 'refresh') {
       if (event.outcome !== 'ok' || event.at_fp === undefined || event.generation === undefined) return;
-      if (tokens.generations.size < maxGenerations) tokens.generations.set(event.at_fp, event.generation);
-      if (!tokens.refreshedTo.has(event.generation) && tokens.refreshedTo.size < maxGenerations) tokens.refreshedTo.set(event.generation, logged as LoggedEvent<RefreshEvent>);
+      setLatest(tokens.generations, event.at_fp, event.generation, maxGenerations);
+      if (!tokens.refreshedTo.has(event.generation)) {
+        tokens.refreshedTo.set(event.generation, logged as LoggedEvent<RefreshEvent>);
+        if (tokens.refreshedTo.size > refreshesKept) tokens.refreshedTo.delete(Math.min(...tokens.refreshedTo.keys()));
+      }
       return;
     }
     if (event.event !== 'request' || event.at_fp === undefined) return;

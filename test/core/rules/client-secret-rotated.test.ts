@@ -17,7 +17,7 @@ const app = conn({ name: 'app', provider: 'github-app', appId: 1, installation: 
 const table: RuleCase[] = [
   { name: 'invalid_client after the secret worked → rotated', input: { connections: [worked], events: [fail(-10 * minute)] }, expected: [rotated('c', 'active', [1])] },
   { name: 'invalid_client after an earlier ok refresh in the log → rotated', input: { connections: [neverWorked], events: [okRefresh(-60 * minute), fail(-10 * minute)] }, expected: [rotated('c', 'active', [2])] },
-  { name: 'invalid_client on a client that never worked → misconfiguration, not rotation', input: { connections: [neverWorked], events: [fail(-10 * minute)] }, expected: [] },
+  { name: 'invalid_client on a client that never worked → named as wrong from the start, not as rotated (still broken)', input: { connections: [neverWorked], events: [fail(-10 * minute)] }, expected: [rotated('c', 'active', [1], /it has never accepted this client: the client id or the secret was wrong from the start$/)] },
   { name: 'fixed since: a later ok refresh → resolved', input: { connections: [worked], events: [fail(-20 * minute), okRefresh(-10 * minute)] }, expected: [rotated('c', 'resolved', [1, 2], /; resolved at 08:50:00 UTC: refresh ok by pid 100 on h1$/)] },
   { name: 'fixed since: a token-endpoint probe that passes → resolved', input: { connections: [worked], events: [fail(-20 * minute), probe(-5 * minute, 'ok')] }, expected: [rotated('c', 'resolved', [1, 2], /; resolved at 08:55:00 UTC: probe token-endpoint ok by pid 100 on h1$/)] },
   { name: 'a failing token-endpoint probe counts too', input: { connections: [worked], events: [probe(-5 * minute, 'error', { status: 401, error: 'invalid_client' })] }, expected: [rotated('c', 'active', [1])] },

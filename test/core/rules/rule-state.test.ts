@@ -50,12 +50,20 @@ const generators: Record<string, Make> = {
     i % 3 === 0
       ? { event: 'probe', conn: pick(names), check: pick(['token-endpoint', 'identity'] as const), outcome: 'error', status: 401, error: 'invalid_client', error_code: 'AADSTS700024', date: new Date(T0 - n(10 * day)).toUTCString(), identity: word(), ...writer(word, n) }
       : request(pick(names), 200, word, n, { date: new Date(T0 - n(10 * day)).toUTCString() }),
-  // Within the last hour, 2,000 targets in turn: every error a new (target, minute), the per-minute counts are what could pile up.
-  'error-spike': (i, word, pick, n) => request('lin', 500 + n(100), word, n, { ts: new Date(T0 - hour + i * 180).toISOString(), target: `t${i % 2000}.example` }),
+  // Over the last two hours (the per-minute counts fill their hour by the halfway mark), 2,000 targets in turn: every error a new (target, minute).
+  'error-spike': (i, word, pick, n) => request('lin', 500 + n(100), word, n, { ts: new Date(T0 - 2 * hour + i * 360).toISOString(), target: `t${i % 2000}.example` }),
   'idle-expiry-soon': (i, word, pick, n) => refresh(pick(names), 'ok', word, n, { status: 200, new_rt_fp: word() }),
   'idle-revoked': (i, word, pick, n) => refresh(pick(names), 'error', word, n, { status: 400, error: 'invalid_grant', rt_last_used_at: at(-n(400) * day) }),
   'insufficient-scope': (i, word, pick, n) => request(pick(names), 403, word, n, { path: `/${word()}/${word()}`, 'x-oauth-scopes': word(), 'x-accepted-oauth-scopes': word() }),
   'keychain-unavailable': (i, word, pick, n) => request(pick(names), 200, word, n),
+  // Timeouts, failed connections and 5xx from every connection, with an answer now and then: episodes that end and start again.
+  'provider-unreachable': (i, word, pick, n) =>
+    i % 7 === 0
+      ? { event: 'probe', conn: pick(names), check: 'token-endpoint', outcome: 'ok', ...writer(word, n) }
+      : i % 2
+        ? { event: 'probe', conn: pick(names), check: 'identity', outcome: 'error', error: 'timeout', error_description: word(), ...writer(word, n) }
+        : refresh(pick(names), 'error', word, n, { status: 500 + n(100), error: word(), error_description: word() }),
+  'token-store-damaged': (i, word, pick, n) => request(pick(names), 200, word, n),
   'new-destination': (i, word, pick, n) => request(pick(names), 200, word, n, { agent: `agent-${word()}` }),
   'personal-in-ci': (i, word, pick, n) => ({ event: 'token', conn: pick(names), at_fp: word(), generation: n(1000), ci: true, ...writer(word, n) }),
   'proxy-conflict': (i, word, pick, n) => request(pick(names), 200, word, n),
