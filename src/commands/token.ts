@@ -60,11 +60,7 @@ export async function validAccessToken(deps: Deps, name: string): Promise<{ acce
     // Only connections with a failure on record pay for the provider tables.
     const { grantRefusedSinceLastSuccess } = await import('../core/refused-grant.js');
     if (grantRefusedSinceLastSuccess(connection, bundle.refresh_token === undefined ? undefined : fingerprint(bundle.refresh_token))) {
-      throw new BrokerError(
-        `the provider refused the refresh token of "${name}" (${connection.lastError.error} at ${connection.lastError.at}) and nothing has succeeded since: its tokens are revoked`,
-        exitCodes.loginNeeded,
-        `broker login ${name}`,
-      );
+      throw new BrokerError(refusedGrantMessage(name, connection.lastError), exitCodes.loginNeeded, `broker login ${name}`);
     }
   }
   const now = deps.now();
@@ -87,6 +83,11 @@ export async function validAccessToken(deps: Deps, name: string): Promise<{ acce
     deps.io.stderr.write(`broker: warning: ${err.message}; handing out the current token, which expires at ${bundle.expires_at}\n`);
     return { accessToken: bundle.access_token, generation: connection.generation };
   }
+}
+
+/** Why a connection whose refresh token the provider refused, with nothing succeeded since, hands out no token. */
+export function refusedGrantMessage(name: string, refused: { error: string; at: string }): string {
+  return `the provider refused the refresh token of "${name}" (${refused.error} at ${refused.at}) and nothing has succeeded since: its tokens are revoked`;
 }
 
 /**

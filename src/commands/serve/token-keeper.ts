@@ -7,7 +7,9 @@ import type { TokenBundle } from '../../core/token-bundle.js';
 import { InstallationTokenError, installationTokenFor, installationTokenIsFresh } from '../../adapters/github-app-token.js';
 import { RefreshRefusedError, refreshUnderLock } from '../../adapters/refresh-under-lock.js';
 import type { Deps } from '../deps.js';
-import { readSettled, refreshIsDue } from '../token.js';
+import { readSettled, refreshIsDue, refusedGrantMessage } from '../token.js';
+import { classifyProviderError } from '../../core/providers/classify-provider-error.js';
+import { grantRefusedSinceLastSuccess } from '../../core/refused-grant.js';
 
 // The tokens `broker serve` injects and hands out. The hot path is a map lookup: a token is kept in
 // memory while state.json still names it (its fingerprint) and 75% of its life is not gone. Anything
@@ -190,6 +192,7 @@ export class TokenKeeper {
       return heldFrom(after ?? connection, { access_token: minted.accessToken, expires_at: expiresAt }, minted.generation, deps.now().getTime());
     }
     const settled = await readSettled(deps, name, connection);
+    refuseKnownDead(name, settled.connection, settled.bundle.refresh_token);
     const held = heldFrom(settled.connection, settled.bundle, settled.connection.generation, deps.now().getTime());
     if (rejectedFp === undefined) {
       current(held);
@@ -222,6 +225,18 @@ export class TokenKeeper {
   private unavailable(name: string, failing: Failing): ConnectionUnavailableError {
     return new ConnectionUnavailableError(name, failing.message, failing.hint, failing.lasting, failing.cause, failing.retryAt);
   }
+}
+
+/**
+ * The CLI's rule (core/refused-grant.ts, as `broker token` applies it): when the provider refused this
+ * refresh token and nothing has succeeded since, its tokens are dead, and asking again only repeats
+ * the refusal. The failure is lasting, and no call reaches the provider.
+ */
+function refuseKnownDead(name: string, connection: Connection, refreshToken: string | undefined): void {
+  const refused = connection.lastError;
+  if (!refused || !grantRefusedSinceLastSuccess(connection, refreshToken === undefined ? undefined : fingerprint(refreshToken))) return;
+  const { cause } = classifyProviderError(connection.provider, { status: refused.status, error: refused.error, error_description: refused.description, error_code: refused.code });
+  throw new RefreshRefusedError(refusedGrantMessage(name, refused), exitCodes.loginNeeded, `broker login ${name}`, cause);
 }
 
 /** A failure that only a login or a fix ends, or one that passes by itself; with its cause in one word. */
