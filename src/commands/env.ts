@@ -23,7 +23,8 @@ Prints what agent A needs to use connection NAME through \`broker serve\`, as sh
 (eval "$(broker env NAME --agent A)"): BROKER_URL (NAME's API through serve) and BROKER_TOKEN_URL (the
 token endpoint), and the variable that holds A's key (BROKER_KEY: the key \`broker agent add\` printed
 once). It never touches HTTPS_PROXY, HTTP_PROXY or NO_PROXY: the broker is not a proxy.
-The URL is the running serve's; when none runs, 127.0.0.1 and --port (default ${defaultServePort}).
+The URL is the running serve's (with BROKER_SOCKET when it listens on a Unix socket); when none
+runs, 127.0.0.1 and --port (default ${defaultServePort}).
 
 Exit codes: 0 printed; 2 bad usage, an unknown connection or agent, or an agent not granted NAME.
 `,
@@ -52,16 +53,19 @@ Exit codes: 0 printed; 2 bad usage, an unknown connection or agent, or an agent 
     }
     const runtime = readServeRuntime(deps.paths);
     const running = runtime !== null && serveIsAlive(runtime);
-    const serveUrl = running && runtime.url.startsWith('http') ? runtime.url : `http://127.0.0.1:${opts.port ?? defaultServePort}`;
+    // A serve on a Unix socket is reached with any host name over that socket (curl --unix-socket PATH).
+    const socket = running && runtime.url.startsWith('unix:') ? runtime.url.slice('unix:'.length) : undefined;
+    const serveUrl = socket ? 'http://localhost' : running ? runtime.url : `http://127.0.0.1:${opts.port ?? defaultServePort}`;
     const baseUrl = `${serveUrl}/${opts.name}`;
     // A person's token is not handed to CI (serve answers 403), so a CI agent gets only the proxy.
     const tokenUrl = agent.ci && connection.kind === 'personal' ? null : `${serveUrl}/v1/token/${opts.name}`;
     if (!running) deps.io.stderr.write(`broker: serve is not running for this home; start it: broker serve${opts.port ? ` --port ${opts.port}` : ''}\n`);
     if (opts.json) {
-      deps.io.stdout.write(`${JSON.stringify({ conn: opts.name, agent: opts.agent, baseUrl, tokenUrl, keyVariable: agentKeyVariable, keyFp: agentKeyFp(agent), serve: { running, url: serveUrl } }, null, 2)}\n`);
+      deps.io.stdout.write(`${JSON.stringify({ conn: opts.name, agent: opts.agent, baseUrl, tokenUrl, keyVariable: agentKeyVariable, keyFp: agentKeyFp(agent), socket: socket ?? null, serve: { running, url: runtime && running ? runtime.url : serveUrl } }, null, 2)}\n`);
       return exitCodes.ok;
     }
     const lines = [
+      ...(socket ? [`export BROKER_SOCKET=${socket}`, '# serve listens on that Unix socket: send the calls over it (curl --unix-socket "$BROKER_SOCKET" "$BROKER_URL/…")'] : []),
       `export BROKER_URL=${baseUrl}`,
       ...(tokenUrl ? [`export BROKER_TOKEN_URL=${tokenUrl}`] : [`# no BROKER_TOKEN_URL: "${opts.name}" is personal and "${opts.agent}" is a CI key, so serve only proxies its calls`]),
       `# ${agentKeyVariable}: the brk_… key \`broker agent add ${opts.agent}\` printed once (key fp ${agentKeyFp(agent)}); send it as "Authorization: Bearer $${agentKeyVariable}"`,
@@ -69,7 +73,7 @@ Exit codes: 0 printed; 2 bad usage, an unknown connection or agent, or an agent 
     ];
     const httpProxy = deps.env.HTTP_PROXY ?? deps.env.http_proxy;
     const noProxy = `${deps.env.NO_PROXY ?? ''},${deps.env.no_proxy ?? ''}`;
-    if (httpProxy && !serveUrl.startsWith('unix:') && !/(^|,)\s*(127\.0\.0\.1|localhost|\*)\s*(,|$)/.test(noProxy)) {
+    if (httpProxy && !socket && !/(^|,)\s*(127\.0\.0\.1|localhost|\*)\s*(,|$)/.test(noProxy)) {
       lines.push('# note: HTTP_PROXY is set and NO_PROXY does not list 127.0.0.1: a client that honours HTTP_PROXY for http:// URLs would send these calls to that proxy; add 127.0.0.1 to the agent\'s NO_PROXY');
     }
     deps.io.stdout.write(`${lines.join('\n')}\n`);

@@ -278,6 +278,8 @@ describe('broker serve in front of a local upstream', () => {
         req.end();
       });
       assert.deepEqual(answer, { status: 201, body: '{"ok":true}' });
+      const printed = await runBroker(['env', 'local', '--agent', 'builder'], { env });
+      assert.match(printed.stdout, new RegExp(`^export BROKER_SOCKET=${socket}\n.*\nexport BROKER_URL=http://localhost/local\n`));
     } finally {
       assert.equal((await unixServe.stop()).code, 0);
     }
