@@ -19,7 +19,8 @@ export const statusCommand = defineCommand<StatusOptions>({
 
 One row per connection: provider, kind, account, scopes, access token expiry, last refresh,
 idle time, last error and health (the worst finding of the last 24 h). In a terminal the grid is
-live: ↑/↓ (or j/k) select, Enter shows a connection's details, Esc goes back, q quits.
+live: ↑/↓ (or j/k), PgUp/PgDn, g/G select, / filters, Enter shows a connection's details, Esc goes
+back, d opens the doctor on the selected connection (s comes back), ? lists every key, q quits.
 Piped, it prints the same table as plain text.
 
 Options:
@@ -42,8 +43,13 @@ Exit codes: 0 all healthy; 1 a connection is error/critical or the token store i
     const load = (): Promise<StatusSnapshot> => loadStatusSnapshot(deps, opts.conn);
     const snapshot = await load();
     if (deps.mode === 'tty') {
-      const { showStatusScreen } = await import('../ui/show-status.js');
-      return showStatusScreen({ snapshot, clock: deps.now, reload: load }, deps.io);
+      const { showApp, lazyDoctorSource } = await import('../ui/show-app.js');
+      // `d` opens the doctor over the same 24 h the grid's health counts (its code loads on the first `d`).
+      const doctor = lazyDoctorSource(async () => {
+        const { doctorSession, interactiveDoctor } = await import('./doctor-session.js');
+        return interactiveDoctor(doctorSession(deps, { since: { all: false, ms: window24h }, conn: opts.conn }), deps);
+      });
+      return showApp({ start: 'status', status: { load, snapshot }, doctor, clock: deps.now }, deps.io);
     }
     const now = deps.now();
     const report = toStatusReport(snapshot, now);

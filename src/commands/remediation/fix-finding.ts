@@ -27,9 +27,11 @@ export async function fixFinding(request: FixRequest, findings: Finding[], deps:
     deps.io.stderr.write(`no ${request.findingId} finding${request.conn ? ` on ${request.conn}` : ''} in the window: nothing to fix\n`);
     return exitCodes.ok;
   }
-  const [finding, ...others] = matching;
-  if (!finding || others.length > 0) {
-    throw usageError(`${request.findingId} is found on ${matching.map((f) => f.conn).join(', ')}`, `name one: --conn ${matching[0]?.conn}`);
+  const [finding] = matching;
+  // Several findings of one rule on one connection (new destinations of an agent) share their fix; on several connections, one must be named.
+  const conns = [...new Set(matching.map((f) => f.conn))];
+  if (!finding || conns.length > 1) {
+    throw usageError(`${request.findingId} is found on ${conns.join(', ')}`, `name one: --conn ${conns[0]}`);
   }
   const action = pickAction(finding, request.action);
   if (!action) {
