@@ -11,6 +11,12 @@ export interface EventLogWriterOptions {
   keep: number;
   /** Ambient fields for every event: agent, task, ci. */
   context: { agent?: string; task?: string; ci?: boolean };
+  /**
+   * For a long-running process (serve): keep the file open and look at it again (size for rotation,
+   * inode for another process's rotation) at most every 100 ms, instead of open/fstat/close per line.
+   * Lines written in that moment after someone else rotated land in events.1.jsonl, which is still the log.
+   */
+  keepOpen?: boolean;
 }
 
 export type AppendEvent = (event: NewEvent) => void;
@@ -29,15 +35,47 @@ export function eventContextFromEnv(env: Readonly<Record<string, string | undefi
  */
 export function createEventLogWriter(path: string, options: EventLogWriterOptions): AppendEvent {
   const host = hostname();
+  const lineOf = (event: NewEvent): Buffer => Buffer.from(`${JSON.stringify({ ts: new Date().toISOString(), ...event, pid: process.pid, host, ...withoutUndefined(options.context) })}\n`, 'utf8');
+  if (options.keepOpen) return keptOpenWriter(path, options, lineOf);
   return (event) => {
-    const record = { ts: new Date().toISOString(), ...event, pid: process.pid, host, ...withoutUndefined(options.context) };
-    const line = Buffer.from(`${JSON.stringify(record)}\n`, 'utf8');
+    const line = lineOf(event);
     const fd = openLogForAppend(path);
     try {
       writeSync(fd, line);
       if (fstatSync(fd).size > options.maxBytes) rotateOnce(path, options.maxBytes, options.keep);
     } finally {
       closeSync(fd);
+    }
+  };
+}
+
+const recheckMs = 100;
+
+function keptOpenWriter(path: string, options: EventLogWriterOptions, lineOf: (event: NewEvent) => Buffer): AppendEvent {
+  let fd: number | undefined;
+  let inode = 0;
+  let checkedAt = 0;
+  const open = (): number => {
+    fd = openLogForAppend(path);
+    inode = fstatSync(fd).ino;
+    return fd;
+  };
+  const reopen = (): void => {
+    if (fd !== undefined) closeSync(fd);
+    fd = undefined;
+  };
+  return (event) => {
+    const line = lineOf(event);
+    const now = Date.now();
+    if (fd !== undefined && now - checkedAt >= recheckMs) {
+      checkedAt = now;
+      // Another process rotated (or removed) the live file: follow the path to the new one.
+      if (statSync(path, { throwIfNoEntry: false })?.ino !== inode) reopen();
+    }
+    writeSync(fd ?? open(), line);
+    if (now === checkedAt && fstatSync(fd!).size > options.maxBytes) {
+      rotateOnce(path, options.maxBytes, options.keep);
+      reopen();
     }
   };
 }

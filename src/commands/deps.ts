@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-import { createEventLogWriter, eventContextFromEnv, type AppendEvent } from '../adapters/event-log-writer.js';
+import { createEventLogWriter, eventContextFromEnv, type AppendEvent, type EventLogWriterOptions } from '../adapters/event-log-writer.js';
 import { homePaths, type HomePaths } from '../adapters/home.js';
 import { openStateStore, type StateStore } from '../adapters/state-store.js';
 import { openTokenStore, type TokenStore } from '../adapters/token-store.js';
@@ -30,6 +30,10 @@ export interface DepsInput {
   home: string;
   mode: OutputMode;
   now?: () => Date;
+  /** Ambient fields for every event; default from the environment (BROKER_AGENT, BROKER_TASK, CI). */
+  eventContext?: EventLogWriterOptions['context'];
+  /** A long-running process (serve) keeps the event log open instead of opening it per line. */
+  keepLogOpen?: boolean;
 }
 
 const defaultLogMaxBytes = 64 * 1024 * 1024;
@@ -54,7 +58,8 @@ export function createDeps(input: DepsInput): Deps {
       writer ??= createEventLogWriter(paths.events, {
         maxBytes: Number(input.env.BROKER_LOG_MAX_BYTES) || defaultLogMaxBytes,
         keep: 5,
-        context: eventContextFromEnv(input.env),
+        context: input.eventContext ?? eventContextFromEnv(input.env),
+        keepOpen: input.keepLogOpen,
       });
       try {
         writer(event);

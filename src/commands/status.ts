@@ -2,6 +2,7 @@ import { noSuchConnection, usageError } from '../core/broker-error.js';
 import { toStatusReport, type StatusSnapshot } from '../core/health-rows.js';
 import { formatStatusJson } from '../output/status-json.js';
 import { formatStatusText } from '../output/status-text.js';
+import { formatServeText, serveJson } from '../output/serve-status.js';
 import { defineCommand } from './command.js';
 import type { Deps } from './deps.js';
 import { diagnoseHome } from './diagnose-home.js';
@@ -52,7 +53,9 @@ Exit codes: 0 all healthy; 1 a connection is error/critical or the token store i
     }
     const now = deps.now();
     const report = toStatusReport(snapshot, now);
-    deps.io.stdout.write(deps.mode === 'json' ? formatStatusJson(report, now) : formatStatusText(report, now, opts.conn !== undefined));
+    const { readServeSummary } = await import('../adapters/serve/serve-summary.js');
+    const serve = await readServeSummary(deps.paths, now);
+    deps.io.stdout.write(deps.mode === 'json' ? formatStatusJson(report, now, serveJson(serve)) : formatStatusText(report, now, opts.conn !== undefined) + formatServeText(serve, now));
     return report.exitCode;
   },
 });

@@ -60,11 +60,7 @@ export async function validAccessToken(deps: Deps, name: string): Promise<{ acce
     // Only connections with a failure on record pay for the provider tables.
     const { grantRefusedSinceLastSuccess } = await import('../core/refused-grant.js');
     if (grantRefusedSinceLastSuccess(connection, bundle.refresh_token === undefined ? undefined : fingerprint(bundle.refresh_token))) {
-      throw new BrokerError(
-        `the provider refused the refresh token of "${name}" (${connection.lastError.error} at ${connection.lastError.at}) and nothing has succeeded since: its tokens are revoked`,
-        exitCodes.loginNeeded,
-        `broker login ${name}`,
-      );
+      throw new BrokerError(refusedGrantMessage(name, connection.lastError), exitCodes.loginNeeded, `broker login ${name}`);
     }
   }
   const now = deps.now();
@@ -89,11 +85,16 @@ export async function validAccessToken(deps: Deps, name: string): Promise<{ acce
   }
 }
 
+/** Why a connection whose refresh token the provider refused, with nothing succeeded since, hands out no token. */
+export function refusedGrantMessage(name: string, refused: { error: string; at: string }): string {
+  return `the provider refused the refresh token of "${name}" (${refused.error} at ${refused.at}) and nothing has succeeded since: its tokens are revoked`;
+}
+
 /**
  * A refresh writes the bundle, then state.json, under the connection's lock: a reader between the two
  * writes sees a new token with the old generation. When the two disagree, wait for the lock and read again.
  */
-async function readSettled(deps: Deps, name: string, connection: Connection): Promise<{ connection: Connection; bundle: HeldTokenBundle }> {
+export async function readSettled(deps: Deps, name: string, connection: Connection): Promise<{ connection: Connection; bundle: HeldTokenBundle }> {
   const readBundle = async (): Promise<HeldTokenBundle> => {
     const bundle = await deps.tokens().read(name);
     if (!bundle) throw new BrokerError(`"${name}" has no token yet`, exitCodes.loginNeeded, `broker login ${name}`);

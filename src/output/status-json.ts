@@ -4,12 +4,13 @@ import type { Finding } from '../core/findings.js';
 
 // `broker status --json` (DESIGN §2): the names store.backend/reason and connections[].name … lastError stay.
 
-export function formatStatusJson(report: StatusReport, now: Date): string {
+export function formatStatusJson(report: StatusReport, now: Date, serve?: object): string {
   const document = {
     generatedAt: now.toISOString(),
     store: report.store,
     connections: report.rows.map(toJsonConnection),
     findings: report.general.map(toJsonFinding),
+    ...(serve !== undefined ? { serve } : {}),
   };
   return `${safeJson(document, 2)}\n`;
 }
