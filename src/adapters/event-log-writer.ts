@@ -2,6 +2,7 @@ import { closeSync, fstatSync, openSync, renameSync, rmSync, statSync, unlinkSyn
 import { openLogForAppend } from './event-log-file.js';
 import { hostname } from 'node:os';
 import type { NewEvent } from '../core/events.js';
+import { ciSystemOf } from '../core/personal-in-ci.js';
 import { rotatedLogPath } from '../core/log-files.js';
 
 export interface EventLogWriterOptions {
@@ -25,7 +26,7 @@ export function eventContextFromEnv(env: Readonly<Record<string, string | undefi
   return {
     agent: env.BROKER_AGENT || undefined,
     task: env.BROKER_TASK || undefined,
-    ci: env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0',
+    ci: ciSystemOf(env) !== undefined,
   };
 }
 

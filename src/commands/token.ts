@@ -1,6 +1,7 @@
 import { BrokerError, usageError } from '../core/broker-error.js';
 import { exitCodes } from '../core/exit-codes.js';
 import { fingerprint } from '../core/fingerprint.js';
+import { ciSystemOf, personalInCiFix, personalInCiRefusal } from '../core/personal-in-ci.js';
 import { connectionNameRule, isConnectionName, type Connection } from '../core/state-schema.js';
 import type { HeldTokenBundle, TokenBundle } from '../core/token-bundle.js';
 import { defineCommand, type OptionValues } from './command.js';
@@ -8,6 +9,7 @@ import type { Deps } from './deps.js';
 
 export interface TokenOptions {
   name: string;
+  allowPersonalInCi?: boolean;
 }
 
 /** Share of an access token's life after which `broker token` renews it before handing it out (DESIGN §7). */
@@ -16,20 +18,31 @@ const lastUsedPrecisionMs = 60_000;
 
 export const tokenCommand = defineCommand<TokenOptions>({
   name: 'token',
-  usage: `Usage: broker token NAME
+  usage: `Usage: broker token NAME [--allow-personal-in-ci]
 
 Prints a valid access token for NAME on stdout, and nothing else. Once 75% of the token's life is
 gone it is refreshed first, one process at a time (other callers wait and use the new token).
+A personal connection's token is not handed out in CI (CI, GITHUB_ACTIONS, GITLAB_CI, BUILDKITE,
+JENKINS_URL … set): make a service connection for CI. --allow-personal-in-ci hands it out anyway,
+and the event log says so.
 
-Exit codes: 0 a token was printed; 1 the refresh failed; 2 no such connection; 3 a login is needed
-(run \`broker login NAME\`).
+Exit codes: 0 a token was printed; 1 the refresh failed, or refused in CI; 2 no such connection;
+3 a login is needed (run \`broker login NAME\`).
 `,
-  options: {},
-  parse: (_values: OptionValues, positionals: string[]) => ({ name: oneName('token', positionals) }),
+  options: { 'allow-personal-in-ci': { type: 'boolean' } },
+  parse: (values: OptionValues, positionals: string[]) => ({ name: oneName('token', positionals), allowPersonalInCi: values['allow-personal-in-ci'] === true }),
   async run(opts, deps) {
+    const ci = ciSystemOf(deps.env);
+    const connection = deps.state().get(opts.name);
+    const refusal = ci && connection ? personalInCiRefusal(connection, `this process (${ci} is set)`) : undefined;
+    if (refusal && !opts.allowPersonalInCi) {
+      deps.appendEvent({ event: 'token', conn: opts.name, outcome: 'refused', reason: 'personal-in-ci' });
+      throw new BrokerError(refusal, exitCodes.failed, personalInCiFix);
+    }
     const { accessToken, generation } = await validAccessToken(deps, opts.name);
     deps.io.stdout.write(`${accessToken}\n`);
-    deps.appendEvent({ event: 'token', conn: opts.name, at_fp: fingerprint(accessToken), generation });
+    deps.appendEvent({ event: 'token', conn: opts.name, at_fp: fingerprint(accessToken), generation, ...(refusal ? { allowed: 'personal-in-ci' } : {}) });
+    if (refusal) deps.io.stderr.write(`broker: warning: ${refusal}; handed out because of --allow-personal-in-ci (logged)\n`);
     // The token is out: bookkeeping that fails (a long-held state lock) must not turn that into a failure.
     // lastUsedAt to the minute is enough, and skipping the locked state write keeps hot callers fast.
     const now = deps.now();

@@ -59,8 +59,13 @@ export const TokenEventSchema = z.object({
   ts: text,
   event: z.literal('token'),
   conn: optionalText,
-  at_fp: text,
-  generation: count,
+  // refused: nothing was handed out (a personal connection asked for by CI), so there is no token to name.
+  outcome: z.optional(z.enum(['ok', 'refused'])),
+  reason: optionalText,
+  at_fp: optionalText,
+  generation: z.optional(count),
+  // A refusal overridden on purpose (--allow-personal-in-ci): handed out, and said so.
+  allowed: optionalText,
   ...writer,
 });
 

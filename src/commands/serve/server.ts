@@ -1,3 +1,4 @@
+import { personalInCiRefusal } from '../../core/personal-in-ci.js';
 import { chmodSync, existsSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
@@ -353,10 +354,11 @@ export async function startServe(listen: ServeListenOptions, deps: Deps): Promis
     if (call.method !== 'GET') return brokerAnswer(res, call, 405, 'forbidden', 'method', { error: 'method_not_allowed', message: 'GET /v1/token/NAME' }, { agent, headers: { allow: 'GET' } });
     const connection = grantedConnection(call, res, snapshot, agent, name);
     if (!connection) return;
-    if (agent.ci && connection.kind === 'personal') {
+    const refusal = agent.ci ? personalInCiRefusal(connection, `agent "${agent.name}" (made with --ci)`) : undefined;
+    if (refusal) {
       return brokerAnswer(res, call, 403, 'forbidden', 'personal-connection-for-ci', {
         error: 'personal_connection_for_ci',
-        message: `"${name}" is a personal connection${connection.account ? ` (${connection.account})` : ''}, and agent "${agent.name}" was made for CI: a person's token is not handed to CI`,
+        message: refusal,
         fix: `make a service connection for CI (broker connect NAME --kind service …) and grant it to "${agent.name}", or call the API through serve (${publicUrl}/${name}/…), which never hands the token out`,
       }, { conn: name, agent });
     }
