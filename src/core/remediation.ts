@@ -23,6 +23,15 @@ const describeAction: Record<ActionId, (conn: string, subject?: string) => strin
   'use-file-store': () => 'show how to switch to the encrypted file token store (nothing is changed)',
 };
 
+/** Actions that only show what to change (another process's environment, a choice of store): the finding stays until a person acts on it. */
+export const showOnlyActions: ReadonlySet<ActionId> = new Set(['show-env', 'use-file-store']);
+
+/** The re-check's verdict in words, the same on every screen. */
+export function recheckVerdict(result: { held: boolean; showOnly?: boolean }, where = 'the finding'): string {
+  if (result.held) return `${where} is gone`;
+  return result.showOnly ? `${where} stays until what is shown above is done` : `${where} is still there`;
+}
+
 export function planRemediation(finding: Finding, action: ActionRef): Remediation {
   return {
     action: action.action,

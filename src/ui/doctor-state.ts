@@ -9,6 +9,8 @@ export interface ActionResultView {
   ok: boolean;
   detail: string;
   held: boolean;
+  /** The action only showed what to change: the finding is expected to stay. */
+  showOnly?: boolean;
   output?: string;
 }
 

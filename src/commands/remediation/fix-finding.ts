@@ -1,7 +1,7 @@
 import { BrokerError, usageError } from '../../core/broker-error.js';
 import { exitCodes } from '../../core/exit-codes.js';
 import type { Finding } from '../../core/findings.js';
-import { pickAction, planRemediation } from '../../core/remediation.js';
+import { pickAction, planRemediation, recheckVerdict } from '../../core/remediation.js';
 import { rules } from '../../core/rules/index.js';
 import { stripControl } from '../../core/strip-control.js';
 import { readClientSecretFromStdin } from '../../adapters/client-secret.js';
@@ -53,12 +53,13 @@ export async function fixFinding(request: FixRequest, findings: Finding[], deps:
   const result = await runRemediation(plan, { ...deps, askSecret }, actionExecutors, recheck);
   const where = finding.conn ? ` on ${finding.conn}` : '';
   if (deps.mode === 'json') {
-    const doc = { finding: finding.id, conn: finding.conn, action: action.action, outcome: result.ok ? 'ok' : 'error', detail: result.detail, held: result.held, output: result.output };
+    const doc = { finding: finding.id, conn: finding.conn, action: action.action, outcome: result.ok ? 'ok' : 'error', detail: result.detail, held: result.held, showOnly: result.showOnly, output: result.output };
     deps.io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   } else {
     if (result.output) deps.io.stdout.write(`${result.output}\n`);
     deps.io.stdout.write(`${result.ok ? 'done' : 'failed'}: ${stripControl(result.detail)}\n`);
-    deps.io.stdout.write(`re-check: ${finding.id}${where} ${result.held ? 'is gone' : 'is still there'}\n`);
+    deps.io.stdout.write(`re-check: ${recheckVerdict(result, `${finding.id}${where}`)}
+`);
   }
-  return result.ok && result.held ? exitCodes.ok : exitCodes.failed;
+  return result.ok && (result.held || result.showOnly) ? exitCodes.ok : exitCodes.failed;
 }

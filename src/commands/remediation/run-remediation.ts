@@ -1,7 +1,7 @@
 import { operatorName } from '../../adapters/operator.js';
 import { BrokerError } from '../../core/broker-error.js';
 import type { ActionId, Finding } from '../../core/findings.js';
-import type { Remediation } from '../../core/remediation.js';
+import { showOnlyActions, type Remediation } from '../../core/remediation.js';
 import type { Deps } from '../deps.js';
 
 export interface ActionOutcome {
@@ -24,6 +24,8 @@ export type ActionExecutors = Partial<Record<ActionId, ActionExecutor>>;
 export interface RemediationResult extends ActionOutcome {
   /** True when the re-run diagnosis no longer shows the finding as active (gone, or resolved by the fix). */
   held: boolean;
+  /** The action only showed what to change: the finding is expected to stay. */
+  showOnly: boolean;
   findingsAfter: Finding[];
 }
 
@@ -59,5 +61,5 @@ export async function runRemediation(
   });
   const findingsAfter = await recheck();
   const held = !findingsAfter.some((f) => f.id === remediation.findingId && f.conn === remediation.conn && f.state === 'active');
-  return { ...outcome, held, findingsAfter };
+  return { ...outcome, held, showOnly: showOnlyActions.has(remediation.action), findingsAfter };
 }

@@ -3,7 +3,7 @@ import { Box, Text } from 'ink';
 import { useMemo, type MutableRefObject, type ReactElement } from 'react';
 import { describeRuleFailure, type DoctorReport } from '../../core/doctor-report.js';
 import type { Finding } from '../../core/findings.js';
-import { planRemediation } from '../../core/remediation.js';
+import { planRemediation, recheckVerdict } from '../../core/remediation.js';
 import type { Runbook } from '../../core/runbook.js';
 import { stripControl } from '../../core/strip-control.js';
 import { describeStore } from '../../output/status-columns.js';
@@ -219,8 +219,8 @@ function actionBanner(state: DoctorState, finding: Finding | undefined, output: 
   lines.push(
     outcome.crashed
       ? [{ text: 'the fix stopped before its re-check: the finding is still listed (see its runbook)', style: 'error' }]
-      : [{ text: `re-check: ${result.held ? 'the finding is gone' : 'the finding is still there'}`, style: result.held ? 'ok' : 'error' }],
+      : [{ text: `re-check: ${recheckVerdict(result)}`, style: result.held ? 'ok' : result.showOnly ? 'text' : 'error' }],
   );
   if (state.findings.every((f) => f.state !== 'active')) lines.push([{ text: 'No findings left.', style: 'ok' }]);
-  return box(result.ok && result.held ? theme.good : theme.problem, lines);
+  return box(result.ok && (result.held || result.showOnly) ? theme.good : theme.problem, lines);
 }
