@@ -1,4 +1,4 @@
-// `broker serve`, DESIGN §11: token hand-out via serve (p50 ≤ 2 ms) against `broker token`; the
+// `broker serve`, docs/design.md §11: token hand-out via serve (p50 ≤ 2 ms) against `broker token`; the
 // proxy's added latency over a direct call to the same local upstream (≤ 1 ms at p50, 200 sequential
 // calls); and 50 concurrent callers' throughput through the proxy against direct (≥ 90 %).
 // The upstream runs in its own process. Its slow route answers after 10 ms, as a nearby API would:

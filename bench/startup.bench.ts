@@ -1,4 +1,4 @@
-// Start-up, DESIGN §11: ratios to a bare `node -e 0` measured in the same run, because absolute
+// Start-up, docs/design.md §11: ratios to a bare `node -e 0` measured in the same run, because absolute
 // times drift. Runs are interleaved so that load on the machine falls on every command alike.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

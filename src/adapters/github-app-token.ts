@@ -14,7 +14,7 @@ import { readBoundedRegularFile } from './regular-file.js';
 /** A PEM key is a few KB; the bound keeps a wrong path (a device, a log) from being read whole. */
 const maxPrivateKeyBytes = 64 * 1024;
 
-/** Installation tokens live an hour; mint a new one once 75% of that is gone, like any other token (DESIGN §7). */
+/** Installation tokens live an hour; mint a new one once 75% of that is gone, like any other token (docs/design.md §7). */
 export function installationTokenIsFresh(bundle: TokenBundle | null, now: Date, lifetimeMs = 3600_000): boolean {
   if (!bundle?.access_token || !bundle.expires_at) return false;
   return Date.parse(bundle.expires_at) - now.getTime() > lifetimeMs * 0.25;

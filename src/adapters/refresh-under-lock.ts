@@ -14,7 +14,7 @@ import { loadClientSecret } from './client-secret.js';
 import { OAuthError, bundleFromTokenResponse, oauthConfiguration, refreshGrant, serverForConnection, type OAuthFailure } from './oauth-client.js';
 import { acquireRefreshLock } from './refresh-lock.js';
 
-// Serialised refresh, exactly as DESIGN §7 says: take the connection's lock, re-read the store; if
+// Serialised refresh, exactly as docs/design.md §7 says: take the connection's lock, re-read the store; if
 // another process refreshed meanwhile use its token; else refresh, write the whole new bundle,
 // release. On invalid_grant re-read again: a changed refresh token means a lost race, not a revocation.
 

@@ -61,7 +61,7 @@ Options:
     await refuseMissingScope(deps, connection, opts.method, path, url, fingerprint(token));
     let scrub = await scrubberFor(connection, token, deps);
     let answer = await send(outbound, url, opts, token, deps, scrub);
-    // One reactive refresh (DESIGN §7): the held token may have been revoked or rotated under us.
+    // One reactive refresh (docs/design.md §7): the held token may have been revoked or rotated under us.
     if (answer.status === 401) {
       const renewed = await renewAfter401(connection, token, deps);
       if (renewed) {

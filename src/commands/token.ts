@@ -12,7 +12,7 @@ export interface TokenOptions {
   allowPersonalInCi?: boolean;
 }
 
-/** Share of an access token's life after which `broker token` renews it before handing it out (DESIGN §7). */
+/** Share of an access token's life after which `broker token` renews it before handing it out (docs/design.md §7). */
 export const proactiveRefreshShare = 0.75;
 const lastUsedPrecisionMs = 60_000;
 

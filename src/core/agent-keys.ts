@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Agent } from './state-schema.js';
 
-// Agent keys of `broker serve` (DESIGN §13): `brk_` + 32 random bytes, shown once; state keeps sha256.
+// Agent keys of `broker serve` (docs/design.md §13): `brk_` + 32 random bytes, shown once; state keeps sha256.
 // A key this long needs no slow hash: nobody guesses 256 random bits, so sha256 cannot be brute-forced.
 
 export const agentKeyPrefix = 'brk_';

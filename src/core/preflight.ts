@@ -2,7 +2,7 @@ import type { NewRequestEvent } from './request-event.js';
 import { splitScopes } from './request-signals.js';
 import type { Connection } from './state-schema.js';
 
-// "Identity before the call" (DESIGN §13): a request the credential cannot serve is refused by the
+// "Identity before the call" (docs/design.md §13): a request the credential cannot serve is refused by the
 // broker before it leaves, with a reason and a fix, and logged as a `request` with outcome "refused".
 // Shared by `broker serve` and `broker api`.
 

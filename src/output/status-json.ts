@@ -2,7 +2,7 @@ import type { HealthRow, StatusReport } from '../core/health-rows.js';
 import { safeJson } from './log-text.js';
 import type { Finding } from '../core/findings.js';
 
-// `broker status --json` (DESIGN §2): the names store.backend/reason and connections[].name … lastError stay.
+// `broker status --json` (docs/design.md §2): the names store.backend/reason and connections[].name … lastError stay.
 
 export function formatStatusJson(report: StatusReport, now: Date, serve?: object): string {
   const document = {

@@ -21,7 +21,7 @@ import type { Deps } from '../deps.js';
 import { CappedBuffer, decoded, headerSafe, loggedHeaders, readCapped, requestBody, responseHeaders, ScopeHints, upstreamHeaders, type RequestBody } from './http-messages.js';
 import { ConnectionUnavailableError, TokenKeeper, type HeldToken } from './token-keeper.js';
 
-// `broker serve` (DESIGN §13): the agent-facing reverse proxy and token endpoint.
+// `broker serve` (docs/design.md §13): the agent-facing reverse proxy and token endpoint.
 //   /NAME/<path>       → the connection's API base, with the real Authorization injected
 //   GET /v1/token/NAME → {"access_token", "expires_at"} for SDKs that must hold a token
 // Every call needs a broker key (brk_…) and is written to the event log with its agent, before the
