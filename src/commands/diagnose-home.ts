@@ -32,7 +32,7 @@ export interface HomeDiagnosis extends Diagnosis, LineCounts {
 }
 
 export interface DiagnoseOptions {
-  onProgress?(bytesRead: number, bytesTotal: number): void;
+  onProgress?(bytesRead: number, bytesTotal: number, linesRead: number): void;
 }
 
 /**

@@ -23,7 +23,7 @@ interface Mounted extends SizedApp {
   runs: Array<{ id: string; action: string }>;
 }
 
-async function mount(options: { start?: AppView; runAction?: RunAction; scanned?: DoctorReport; size?: { columns: number; rows: number } } = {}): Promise<Mounted> {
+async function mount(options: { start?: AppView; runAction?: RunAction; scanned?: DoctorReport; size?: { columns: number; rows: number }; scanHeld?: Promise<void> } = {}): Promise<Mounted> {
   const done: number[] = [];
   const runs: Mounted['runs'] = [];
   let scans = 0;
@@ -38,7 +38,8 @@ async function mount(options: { start?: AppView; runAction?: RunAction; scanned?
       doctor={{
         scan: async (onProgress) => {
           scans++;
-          onProgress(10, 20);
+          onProgress(1_500_000, 3_000_000, 12_345);
+          await options.scanHeld;
           return options.scanned ?? report;
         },
         runbook: (id) => runbooks.get(id),
@@ -230,6 +231,18 @@ describe('the doctor view at 80×24', () => {
       app.stdin.write('/');
       for (const ch of 'zzz') app.stdin.write(ch);
       await waitForFrame(app.lastFrame, (f) => f.includes('nothing matches /zzz'), 'an empty result says so');
+    } finally {
+      app.unmount();
+    }
+  });
+
+  it('while the log is read, says how far: megabytes, percent and lines', async () => {
+    let release = () => {};
+    const app = await mount({ scanHeld: new Promise<void>((resolve) => (release = resolve)) });
+    try {
+      await waitForFrame(app.lastFrame, (f) => f.includes('reading the event log… 1.5 of 3.0 MB (50%), 12,345 lines'), 'the progress line');
+      release();
+      await waitForFrame(app.lastFrame, listed, 'the findings after it');
     } finally {
       app.unmount();
     }

@@ -16,6 +16,7 @@ import { StyledText } from '../components/StyledText.js';
 import { selectedFinding, visibleFindings, type DoctorState } from '../doctor-state.js';
 import { findingDetailLines, findingTitleLine } from '../finding-detail-lines.js';
 import { footerText, type HelpEntry } from '../help-keys.js';
+import type { ScanProgress } from '../hooks/use-doctor-scan.js';
 import type { TerminalSize } from '../hooks/use-terminal-size.js';
 import { useVisibleRange } from '../hooks/use-visible-range.js';
 import type { RunAction } from '../hooks/use-action-runner.js';
@@ -25,7 +26,7 @@ import { describeRange } from '../viewport.js';
 /** What `broker doctor` hands the app: how to read the log, the runbooks, and how to run a fix. */
 export interface DoctorSource {
   /** Reads the log (when the view opens, again on R: only what was appended), reporting progress. */
-  scan: (onProgress: (bytesRead: number, bytesTotal: number) => void) => Promise<DoctorReport>;
+  scan: (onProgress: (bytesRead: number, bytesTotal: number, linesRead: number) => void) => Promise<DoctorReport>;
   /** The whole runbook of a finding id, or undefined when there is none. */
   runbook: (id: string) => Runbook | undefined;
   /** Runs the action through the remediation runner; onOutput receives what the action prints (a device code, say). */
@@ -34,7 +35,7 @@ export interface DoctorSource {
 
 export interface ScanView {
   report: DoctorReport | null;
-  progress: { read: number; total: number } | null;
+  progress: ScanProgress | null;
   problem: string | null;
 }
 
@@ -173,9 +174,9 @@ function utcMinute(iso: string): string {
   return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-function describeProgress({ read, total }: { read: number; total: number }): string {
+function describeProgress({ read, total, lines }: ScanProgress): string {
   if (total === 0) return '';
-  return `${(read / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB (${Math.min(100, Math.floor((read / total) * 100))}%)`;
+  return `${(read / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB (${Math.min(100, Math.floor((read / total) * 100))}%), ${lines.toLocaleString('en-US')} lines`;
 }
 
 /** The y/N, the running fix with its output, or what the last fix did; with the lines it takes (border included). */
