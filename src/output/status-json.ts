@@ -37,6 +37,7 @@ function toJsonConnection(row: HealthRow) {
   };
 }
 
+/** Health counts the active findings; a resolved one stays listed with the time it ended (docs/design.md §12). */
 function toJsonFinding(f: Finding) {
-  return { id: f.id, severity: f.severity, conn: f.conn, summary: f.summary };
+  return { id: f.id, severity: f.severity, state: f.state, ...(f.resolvedAt ? { resolvedAt: f.resolvedAt } : {}), conn: f.conn, summary: f.summary };
 }
