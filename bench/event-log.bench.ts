@@ -1,4 +1,4 @@
-// broker log over a realistic 2,000,000-line (~490 MB) log (DESIGN §11): a full scan beside
+// broker log over a realistic 2,000,000-line (~490 MB) log (docs/design.md §11): a full scan beside
 // `grep -c invalid_grant` (target ≤ 3×), the default 24-hour window (target < 300 ms whatever the
 // size: it seeks by time) and peak RSS (target < 200 MB).
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';

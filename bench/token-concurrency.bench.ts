@@ -1,5 +1,5 @@
 // 32 concurrent `broker token` processes at expiry against the local oidc-provider (rotation on,
-// reuse revokes the grant), DESIGN §11: exactly one refresh must reach the provider. Counted on the
+// reuse revokes the grant), docs/design.md §11: exactly one refresh must reach the provider. Counted on the
 // provider's side, with the wall time of the burst beside it.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

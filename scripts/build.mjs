@@ -1,8 +1,12 @@
 // Bundles the CLI: loading ink + react unbundled costs ~0.7 s before the first frame. Code splitting
 // keeps each command's code (and Ink, loaded only in a terminal) in chunks that load only when used,
 // so `broker token` and `status --json` do not compile the whole 3.8 MB.
+import { rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { build } from 'esbuild';
+
+// Chunk names carry content hashes: without a clean folder every build would leave the last one's chunks behind.
+rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
 await build({
   entryPoints: { broker: 'src/cli.ts' },

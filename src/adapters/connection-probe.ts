@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import type { ProbeSummary } from '../core/doctor-report.js';
 import type { ProbeEvent } from '../core/events.js';
 import { fingerprint } from '../core/fingerprint.js';
 import { clientCauses, providerProfile } from '../core/providers/index.js';
@@ -24,13 +25,8 @@ export interface ProbeDeps {
   appendEvent: AppendEvent;
 }
 
-export interface ProbeResult {
-  conn: string;
-  check: ProbeEvent['check'];
-  outcome: ProbeEvent['outcome'];
-  /** One line: what the provider said, or that it did not answer. */
-  detail: string;
-}
+/** One line per check: what the provider said, or that it did not answer. */
+export type ProbeResult = ProbeSummary;
 
 /** A refresh token no provider ever issued: the answer says only whether the client was accepted. */
 const impossibleRefreshToken = 'broker-probe-not-a-refresh-token';

@@ -84,7 +84,7 @@ export interface StreamOptions {
    */
   onFileRead?(file: LogFile, end: { offset: number; lines: number }, sofar: Readonly<EventLogSummary>): void;
   /** Bytes scanned so far of the bytes there are to scan. */
-  onProgress?(bytesRead: number, bytesTotal: number): void;
+  onProgress?(bytesRead: number, bytesTotal: number, linesRead: number): void;
 }
 
 /** readEvents without holding the events: each goes to onEvent as it is read, oldest first. */
@@ -107,7 +107,7 @@ async function visitEvents(paths: HomePaths, query: EventQuery, onEvent: (logged
       }),
     );
     const start = options.startAt?.(files) ?? { file: 0, offset: 0, lines: 0 };
-    const progress = { read: 0, total: files.slice(start.file).reduce((n, f) => n + f.size, 0) - start.offset };
+    const progress = { read: 0, total: files.slice(start.file).reduce((n, f) => n + f.size, 0) - start.offset, lines: 0 };
     for (let i = start.file; i < handles.length; i++) {
       const { path, handle } = handles[i]!;
       const file = files[i]!;
@@ -174,7 +174,7 @@ async function readFile(
   onEvent: (logged: LoggedEvent) => void,
   holdPerFile: boolean,
   options: StreamOptions,
-  progress: { read: number; total: number },
+  progress: { read: number; total: number; lines: number },
 ): Promise<{ offset: number; lines: number }> {
   const sinceMs = query.since?.getTime() ?? null;
   const untilMs = query.until.getTime();
@@ -193,6 +193,7 @@ async function readFile(
     .filter((n): n is string => n !== undefined && n !== '')
     .map((n) => Buffer.from(n, 'utf8'));
   const lineHandler = (base: number, sink: (logged: LoggedEvent) => void) => (line: ScannedLine): void => {
+    progress.lines += 1;
     if (line.oversized) {
       skip(result, `longer than ${maxLineBytes / 1024 / 1024} MiB`);
       return;
@@ -211,7 +212,7 @@ async function readFile(
   const scan = (scanFrom: number, to: number, base: number, sink: (logged: LoggedEvent) => void) => {
     let scanned = scanFrom;
     const between = (): Promise<unknown> | undefined => {
-      options.onProgress?.(progress.read + (scanned - scanFrom), progress.total);
+      options.onProgress?.(progress.read + (scanned - scanFrom), progress.total, progress.lines);
       return options.betweenChunks?.();
     };
     return scanLines(handle, scanFrom, to, scanChunkBytes, lineHandler(base, sink), needles[0], between, (at) => (scanned = at));

@@ -2,6 +2,7 @@ import { closeSync, fstatSync, openSync, renameSync, rmSync, statSync, unlinkSyn
 import { openLogForAppend } from './event-log-file.js';
 import { hostname } from 'node:os';
 import type { NewEvent } from '../core/events.js';
+import { ciSystemOf } from '../core/personal-in-ci.js';
 import { rotatedLogPath } from '../core/log-files.js';
 
 export interface EventLogWriterOptions {
@@ -11,6 +12,12 @@ export interface EventLogWriterOptions {
   keep: number;
   /** Ambient fields for every event: agent, task, ci. */
   context: { agent?: string; task?: string; ci?: boolean };
+  /**
+   * For a long-running process (serve): keep the file open and look at it again (size for rotation,
+   * inode for another process's rotation) at most every 100 ms, instead of open/fstat/close per line.
+   * Lines written in that moment after someone else rotated land in events.1.jsonl, which is still the log.
+   */
+  keepOpen?: boolean;
 }
 
 export type AppendEvent = (event: NewEvent) => void;
@@ -19,7 +26,7 @@ export function eventContextFromEnv(env: Readonly<Record<string, string | undefi
   return {
     agent: env.BROKER_AGENT || undefined,
     task: env.BROKER_TASK || undefined,
-    ci: env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0',
+    ci: ciSystemOf(env) !== undefined,
   };
 }
 
@@ -29,8 +36,10 @@ export function eventContextFromEnv(env: Readonly<Record<string, string | undefi
  */
 export function createEventLogWriter(path: string, options: EventLogWriterOptions): AppendEvent {
   const stamp = eventStamper(options.context);
+  const lineOf = (event: NewEvent): Buffer => Buffer.from(`${JSON.stringify(stamp(event))}\n`, 'utf8');
+  if (options.keepOpen) return keptOpenWriter(path, options, lineOf);
   return (event) => {
-    const line = Buffer.from(`${JSON.stringify(stamp(event))}\n`, 'utf8');
+    const line = lineOf(event);
     const fd = openLogForAppend(path);
     try {
       writeSync(fd, line);
@@ -52,6 +61,37 @@ export function eventStamper(context: EventLogWriterOptions['context']): (event:
   const host = hostname();
   const ambient = withoutUndefined(context);
   return (event) => ({ ts: new Date().toISOString(), ...event, pid: process.pid, host, ...ambient }) as StampedEvent;
+}
+
+const recheckMs = 100;
+
+function keptOpenWriter(path: string, options: EventLogWriterOptions, lineOf: (event: NewEvent) => Buffer): AppendEvent {
+  let fd: number | undefined;
+  let inode = 0;
+  let checkedAt = 0;
+  const open = (): number => {
+    fd = openLogForAppend(path);
+    inode = fstatSync(fd).ino;
+    return fd;
+  };
+  const reopen = (): void => {
+    if (fd !== undefined) closeSync(fd);
+    fd = undefined;
+  };
+  return (event) => {
+    const line = lineOf(event);
+    const now = Date.now();
+    if (fd !== undefined && now - checkedAt >= recheckMs) {
+      checkedAt = now;
+      // Another process rotated (or removed) the live file: follow the path to the new one.
+      if (statSync(path, { throwIfNoEntry: false })?.ino !== inode) reopen();
+    }
+    writeSync(fd ?? open(), line);
+    if (now === checkedAt && fstatSync(fd!).size > options.maxBytes) {
+      rotateOnce(path, options.maxBytes, options.keep);
+      reopen();
+    }
+  };
 }
 
 /**

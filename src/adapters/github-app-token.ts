@@ -14,7 +14,7 @@ import { readBoundedRegularFile } from './regular-file.js';
 /** A PEM key is a few KB; the bound keeps a wrong path (a device, a log) from being read whole. */
 const maxPrivateKeyBytes = 64 * 1024;
 
-/** Installation tokens live an hour; mint a new one once 75% of that is gone, like any other token (DESIGN §7). */
+/** Installation tokens live an hour; mint a new one once 75% of that is gone, like any other token (docs/design.md §7). */
 export function installationTokenIsFresh(bundle: TokenBundle | null, now: Date, lifetimeMs = 3600_000): boolean {
   if (!bundle?.access_token || !bundle.expires_at) return false;
   return Date.parse(bundle.expires_at) - now.getTime() > lifetimeMs * 0.25;
@@ -62,6 +62,26 @@ export interface MintDeps {
  * Returns the new bundle (private key kept), to be written by the caller.
  */
 export async function mintInstallationToken(connection: Connection, bundle: Pick<TokenBundle, 'private_key'> & Partial<TokenBundle>, deps: MintDeps = {}): Promise<HeldTokenBundle> {
+  const installation = connection.installation;
+  const data = await asApp(connection, bundle, deps, (request) => request('POST /app/installations/{installation_id}/access_tokens', { installation_id: installation!.id }));
+  return { ...bundle, access_token: data.data.token, expires_at: new Date(data.data.expires_at).toISOString(), refresh_token: undefined, private_key: bundle.private_key };
+}
+
+/** The installation of this App that covers a repository (GET /repos/{owner}/{repo}/installation with the App's JWT). */
+export async function findRepositoryInstallation(connection: Connection, bundle: Pick<TokenBundle, 'private_key'>, repository: string, deps: MintDeps = {}): Promise<{ id: number; account: string }> {
+  const [owner, repo] = repository.split('/');
+  if (!owner || !repo) throw new BrokerError(`"${repository}" is not OWNER/REPO`, exitCodes.usage);
+  const { data } = await asApp(connection, bundle, deps, (request) => request('GET /repos/{owner}/{repo}/installation', { owner, repo }));
+  return { id: data.id, account: data.account && 'login' in data.account ? data.account.login : owner };
+}
+
+type AppRequest = ReturnType<typeof octokitRequest.defaults>;
+
+/**
+ * One call as the App (its JWT, or an installation token auth-app mints for the route), through the
+ * outbound policy; GitHub's refusal becomes an InstallationTokenError with every credential sent scrubbed from its words.
+ */
+async function asApp<T>(connection: Connection, bundle: Pick<TokenBundle, 'private_key'> & Partial<TokenBundle>, deps: MintDeps, call: (request: AppRequest) => Promise<T>): Promise<T> {
   const { appId, installation } = connection;
   if (connection.provider !== 'github-app' || !appId || !installation) {
     throw new BrokerError(`"${connection.name}" is not a GitHub App connection with an app id and installation`, exitCodes.usage);
@@ -84,10 +104,8 @@ export async function mintInstallationToken(connection: Connection, bundle: Pick
     request: base,
     log: { warn: (message: string) => deps.warn?.(message) },
   });
-  const appRequest = base.defaults({ request: { hook: auth.hook } });
   try {
-    const { data } = await appRequest('POST /app/installations/{installation_id}/access_tokens', { installation_id: installation.id });
-    return { ...bundle, access_token: data.token, expires_at: new Date(data.expires_at).toISOString(), refresh_token: undefined, private_key: bundle.private_key };
+    return await call(base.defaults({ request: { hook: auth.hook } }));
   } catch (err) {
     // octokit wraps what its fetch throws (the outbound policy's refusal) in a RequestError with status 500.
     const cause = (err as { cause?: unknown }).cause;

@@ -317,7 +317,8 @@ export function describeOAuthFailure(err: unknown, known: KnownSecrets = { secre
     return { status: err.status, error: scrub(error) ?? 'invalid_token', error_description: scrub(challenge?.parameters.error_description) };
   }
   const e = err as { name?: string; message?: string; code?: string; cause?: { code?: string; message?: string; status?: number } };
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return { error: 'timeout', error_description: `no answer within ${requestTimeoutSeconds} s` };
+  // openid-client reports an aborted or timed-out request as OAUTH_TIMEOUT; fetch as TimeoutError or AbortError.
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError' || e?.code === 'OAUTH_TIMEOUT') return { error: 'timeout', error_description: `no answer within ${requestTimeoutSeconds} s` };
   if (e?.name === 'TypeError' && e.message === 'fetch failed') {
     return { error: 'network_error', error_description: scrub(e.cause?.code ?? e.cause?.message) };
   }

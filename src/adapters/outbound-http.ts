@@ -113,10 +113,14 @@ function withTrail(response: Response, finalUrl: URL, redirects: number, refused
 
 // ---- One hop: direct, or through the proxy
 
+/** Whether a call to `url` is handed to a proxy variable (NO_PROXY is then undici's to apply). */
+export function mayUseProxy(url: URL, proxy: ProxySettings): boolean {
+  return !bypassesProxy(url) && (url.protocol === 'https:' ? (proxy.httpsProxy ?? proxy.httpProxy) : proxy.httpProxy) !== undefined;
+}
+
 async function send(url: URL, init: RequestInit, proxy: ProxySettings): Promise<Response> {
-  const proxied = !bypassesProxy(url) && (url.protocol === 'https:' ? (proxy.httpsProxy ?? proxy.httpProxy) : proxy.httpProxy) !== undefined;
   // Without a proxy variable the built-in fetch does the work: undici (about 50 ms to load) stays out of every command that does not need it.
-  if (!proxied) return fetch(url, init);
+  if (!mayUseProxy(url, proxy)) return fetch(url, init);
   const client = await proxyClientFor(proxy);
   return (await client.fetch(url, { ...(init as object), dispatcher: client.dispatcher } as Parameters<typeof client.fetch>[1])) as unknown as Response;
 }

@@ -87,7 +87,7 @@ export function openEventTable(db: () => Promise<Db>): EventTable {
           const logged: LoggedEvent = { event: parsed.event, file: eventTableName, line: id, t: parsed.ms };
           onEvent(logged);
         }
-        options.onProgress?.(read.linesRead, read.linesRead);
+        options.onProgress?.(read.linesRead);
         if (rows.length < pageRows) break;
         const last = rows.at(-1)!;
         after = { ts: last.ts, id: last.id };

@@ -5,7 +5,7 @@ import { BrokerError, noSuchConnection } from '../core/broker-error.js';
 import { exitCodes } from '../core/exit-codes.js';
 import type { StoreStatus } from '../core/findings.js';
 import { describeSchemaIssue } from '../core/schema-issue.js';
-import { AcknowledgementSchema, ConnectionSchema, StateSchema, connectionNameRule, isConnectionName, type Acknowledgement, type Connection } from '../core/state-schema.js';
+import { AcknowledgementSchema, ConnectionSchema, StateSchema, connectionNameRule, isConnectionName, type Acknowledgement, type Agent, type Connection } from '../core/state-schema.js';
 import { TokenBundleSchema, holdsAccessToken, parseStoredBundle, type TokenBundle } from '../core/token-bundle.js';
 import { eventContextFromEnv, eventStamper } from './event-log-writer.js';
 import { readBoundedRegularFile } from './regular-file.js';
@@ -43,6 +43,7 @@ interface ConnectionRow {
 interface Loaded {
   homeId: string;
   connections: Map<string, Connection>;
+  agents: Record<string, Agent>;
   key: { salt: Buffer; check: Buffer } | null;
 }
 
@@ -59,10 +60,12 @@ export function openPostgresStore(input: StoreInput): Store {
   let failure: { error: BrokerError; at: number } | null = null;
   let key: Buffer | null = null;
 
+  // What was read last stays readable when a later reload fails (a long-running serve keeps its
+  // snapshot); a process that never read the connections cannot act on any.
   const need = (): Loaded => {
+    if (loaded) return loaded;
     if (failure) throw failure.error;
-    if (!loaded) throw new Error('the PostgreSQL store was read before it was loaded');
-    return loaded;
+    throw new Error('the PostgreSQL store was read before it was loaded');
   };
   const fail = (err: unknown, doing: string): never => {
     throw databaseError(err, target, doing);
@@ -120,7 +123,7 @@ export function openPostgresStore(input: StoreInput): Store {
     const state = StateSchema.safeParse({ ...document.document, homeId: document.home_id, connections: {} });
     if (!state.success) throw corrupt(`broker.state_document does not match the schema: ${describeSchemaIssue(state.error)}`);
     const keyRow = keyResult?.rows[0] as { kdf_salt: Buffer; key_check: Buffer } | undefined;
-    return { version, loaded: { homeId: document.home_id, connections, key: keyRow ? { salt: keyRow.kdf_salt, check: keyRow.key_check } : null } };
+    return { version, loaded: { homeId: document.home_id, connections, agents: state.data.agents ?? {}, key: keyRow ? { salt: keyRow.kdf_salt, check: keyRow.key_check } : null } };
   };
 
   // ---- the key that seals bundles: the same on every host, proven by the sealed check text.
@@ -251,6 +254,26 @@ export function openPostgresStore(input: StoreInput): Store {
         });
       remember(checked);
     },
+    agents: () => need().agents,
+    updateAgents: async (change) => {
+      need();
+      const agents = await db
+        .exclusive((client) =>
+          inTransaction(client, async () => {
+            const row = (await client.query<{ home_id: string; document: Record<string, unknown> }>('SELECT home_id, document FROM broker.state_document FOR UPDATE')).rows[0];
+            if (!row) throw corrupt('broker.state_document has no row');
+            const current = StateSchema.safeParse({ ...row.document, homeId: row.home_id, connections: {} });
+            if (!current.success) throw corrupt(`broker.state_document does not match the schema: ${describeSchemaIssue(current.error)}`);
+            // Checked as state.json would be before it is written: a bad agent is refused, not stored.
+            const next = StateSchema.parse({ ...current.data, agents: change(current.data.agents ?? {}) });
+            const { homeId: _homeId, connections: _connections, ...document } = next;
+            await client.query('UPDATE broker.state_document SET document = $1', [document]);
+            return next.agents ?? {};
+          }),
+        )
+        .catch((err) => fail(err, 'updating agents'));
+      if (loaded) loaded.agents = agents;
+    },
     remove: async (name) => {
       need();
       const removed = await db.exclusive((client) => client.query('DELETE FROM broker.connections WHERE name = $1 RETURNING name', [name])).catch((err) => fail(err, `removing ${name}`));
@@ -301,7 +324,7 @@ export function openPostgresStore(input: StoreInput): Store {
 
   // ---- events: stamped when they happen, inserted in order in the background, kept in the home
   // when the database cannot take them.
-  const stamp = eventStamper(eventContextFromEnv(env));
+  const stamp = eventStamper(input.eventContext ?? eventContextFromEnv(env));
   let queue: EventInsert[] = [];
   let sending: Promise<void> | null = null;
   let unsentWarned = false;
@@ -315,6 +338,8 @@ export function openPostgresStore(input: StoreInput): Store {
     unsentWarned = true;
   };
   const send = async (): Promise<void> => {
+    // Never synchronously: the caller is still assigning `sending`.
+    await Promise.resolve();
     while (queue.length > 0) {
       const batch = queue;
       queue = [];
@@ -328,7 +353,13 @@ export function openPostgresStore(input: StoreInput): Store {
         keep(batch, databaseError(err, target, 'writing events').message);
       }
     }
-    sending = null;
+  };
+  const kick = (): void => {
+    sending ??= send().finally(() => {
+      sending = null;
+      // Appended while the last batch was being written.
+      if (queue.length > 0) kick();
+    });
   };
 
   const lockForRefresh = async (conn: string): Promise<RefreshSession> => {
@@ -460,7 +491,7 @@ export function openPostgresStore(input: StoreInput): Store {
     tokens: () => tokens,
     appendEvent: (event) => {
       queue.push(insertOf(stamp(event)));
-      sending ??= send();
+      kick();
     },
     load,
     lockForRefresh,

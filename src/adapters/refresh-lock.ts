@@ -4,7 +4,7 @@ import { connectionNameRule, isConnectionName } from '../core/state-schema.js';
 import { ensureHomeDirs, type HomePaths } from './home.js';
 import { lockStaleMs, takeLockDir } from './lock-dir.js';
 
-// The refresh lock of one connection: $BROKER_HOME/locks/NAME.lock (DESIGN §3, §7).
+// The refresh lock of one connection: $BROKER_HOME/locks/NAME.lock (docs/design.md §3, §7).
 // Wait up to 12 s for it; a lock not touched for 10 s belongs to a dead process and is taken over
 // (proper-lockfile touches a held lock every 5 s, so a live holder never goes stale).
 

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { BrokerError } from '../core/broker-error.js';
 import { exitCodes } from '../core/exit-codes.js';
 import { describeSchemaIssue } from '../core/schema-issue.js';
-import { StateSchema, ConnectionSchema, type Connection, type State } from '../core/state-schema.js';
+import { StateSchema, ConnectionSchema, type Agent, type Connection, type State } from '../core/state-schema.js';
 import { createFileOnce, fsyncDir, removeLeftoverTemps } from './durable-file.js';
 import { ensureHomeDirs, homeWriteError, internalLockPath, type HomePaths } from './home.js';
 import { takeLockDir } from './lock-dir.js';
@@ -18,6 +18,10 @@ export interface StateStore {
   update(name: string, change: (current: Connection) => Connection): Promise<Connection>;
   add(connection: Connection): Promise<void>;
   remove(name: string): Promise<boolean>;
+  /** The agents of `broker serve` (name → agent); only their keys' hashes are kept. */
+  agents(): Record<string, Agent>;
+  /** Read-modify-write of the agents under the same state lock. */
+  updateAgents(change: (current: Record<string, Agent>) => Record<string, Agent>): Promise<void>;
 }
 
 /** Opens state.json. A corrupt file is reported (exit 2) and never overwritten. */
@@ -110,6 +114,12 @@ export function openStateStore(paths: HomePaths): StateStore {
         delete connections[name];
         write({ ...state, connections });
         return true;
+      }),
+    agents: () => read().agents ?? {},
+    updateAgents: (change) =>
+      withLock(() => {
+        const state = read();
+        write(StateSchema.parse({ ...state, agents: change(state.agents ?? {}) }));
       }),
   };
 }

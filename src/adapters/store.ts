@@ -5,7 +5,7 @@ import type { StoreStatus } from '../core/findings.js';
 import type { Connection } from '../core/state-schema.js';
 import { holdsAccessToken, type HeldTokenBundle, type TokenBundle } from '../core/token-bundle.js';
 import type { EventLogSummary, EventQuery } from './event-log-reader.js';
-import { createEventLogWriter, eventContextFromEnv, type AppendEvent } from './event-log-writer.js';
+import { createEventLogWriter, eventContextFromEnv, type AppendEvent, type EventLogWriterOptions } from './event-log-writer.js';
 import type { HomePaths } from './home.js';
 import { acquireRefreshLock } from './refresh-lock.js';
 import { openStateStore, type StateStore } from './state-store.js';
@@ -92,7 +92,8 @@ export interface EventTableRead extends EventLogSummary {
 export interface EventTableReadOptions {
   /** Only rows appended after this id (the doctor's `R` and the re-check after a fix). */
   afterId?: number;
-  onProgress?(rowsRead: number, rowsTotal: number): void;
+  /** Rows read so far (the table's total is not counted first: that would be a scan). */
+  onProgress?(rowsRead: number): void;
   /** May return a promise (a stdout drain) that the read waits for between pages. */
   betweenPages?: () => Promise<unknown> | undefined;
 }
@@ -109,6 +110,10 @@ export interface StoreInput {
   env: Env;
   /** Warnings for stderr (an event that could not be logged). */
   warn(message: string): void;
+  /** Ambient fields for every event; default from the environment (BROKER_AGENT, BROKER_TASK, CI). */
+  eventContext?: EventLogWriterOptions['context'];
+  /** A long-running process (serve) keeps the event log open instead of opening it per line. */
+  keepLogOpen?: boolean;
 }
 
 const defaultLogMaxBytes = 64 * 1024 * 1024;
@@ -128,7 +133,12 @@ export function openHomeStore(input: StoreInput): Store {
     tokens: openTokens,
     appendEvent: (event) => {
       openState();
-      writer ??= createEventLogWriter(paths.events, { maxBytes: Number(env.BROKER_LOG_MAX_BYTES) || defaultLogMaxBytes, keep: 5, context: eventContextFromEnv(env) });
+      writer ??= createEventLogWriter(paths.events, {
+        maxBytes: Number(env.BROKER_LOG_MAX_BYTES) || defaultLogMaxBytes,
+        keep: 5,
+        context: input.eventContext ?? eventContextFromEnv(env),
+        keepOpen: input.keepLogOpen,
+      });
       try {
         writer(event);
       } catch (err) {

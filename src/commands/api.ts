@@ -1,6 +1,6 @@
 import { apiBaseOf, apiUrl } from '../core/api-base.js';
 import { BrokerError, usageError } from '../core/broker-error.js';
-import { loggedResponseHeaders, type RequestEvent } from '../core/events.js';
+import { parseJson, requestEvent } from '../core/request-event.js';
 import type { Connection } from '../core/state-schema.js';
 import { exitCodes } from '../core/exit-codes.js';
 import { fingerprint } from '../core/fingerprint.js';
@@ -11,7 +11,11 @@ import { installationTokenFor } from '../adapters/github-app-token.js';
 import { outboundFetchFor, type OutboundFetch } from '../adapters/outbound-http.js';
 import { defineCommand, type OptionValues } from './command.js';
 import type { Deps } from './deps.js';
+import { refuseMissingScope, refuseOutsideInstallation } from './api-preflight.js';
 import { validAccessToken } from './token.js';
+
+// The `request` event is built in one place for `broker api` and `broker serve`.
+export { requestEvent } from '../core/request-event.js';
 
 export interface ApiOptions {
   name: string;
@@ -48,12 +52,16 @@ Options:
     const base = apiBaseOf(connection);
     if (!base) throw usageError(`"${opts.name}" has no API base`, `set one: broker connect ${opts.name} … --api-base-url URL`);
     const url = apiUrl(base, opts.path);
+    const path = opts.path.split('?')[0] ?? opts.path;
+    // Identity before the call, as serve does it: what the credential cannot serve is not sent.
+    await refuseOutsideInstallation(deps, connection, opts.method, path, url);
 
     const outbound = outboundFetchFor(deps.env);
     let token = (await validAccessToken(deps, opts.name)).accessToken;
+    await refuseMissingScope(deps, connection, opts.method, path, url, fingerprint(token));
     let scrub = await scrubberFor(connection, token, deps);
     let answer = await send(outbound, url, opts, token, deps, scrub);
-    // One reactive refresh (DESIGN §7): the held token may have been revoked or rotated under us.
+    // One reactive refresh (docs/design.md §7): the held token may have been revoked or rotated under us.
     if (answer.status === 401) {
       const renewed = await renewAfter401(connection, token, deps);
       if (renewed) {
@@ -79,8 +87,6 @@ Options:
     return ok ? exitCodes.ok : exitCodes.failed;
   },
 });
-
-type NewRequestEvent = Omit<RequestEvent, 'ts' | 'pid' | 'host'>;
 
 interface Answer {
   status: number;
@@ -129,37 +135,6 @@ async function send(outbound: OutboundFetch, url: URL, opts: ApiOptions, token: 
   return answer;
 }
 
-/** The `request` event for one answer: where it finally came from, the headers that matter and the provider's error words, never the body. */
-export function requestEvent(conn: string, method: string, answer: Pick<Answer, 'status' | 'headers' | 'body' | 'durationMs' | 'finalUrl'> & Partial<Pick<Answer, 'redirects' | 'refusedRedirect'>>, atFp: string): NewRequestEvent {
-  const url = answer.finalUrl;
-  const event: NewRequestEvent = {
-    event: 'request',
-    conn,
-    method,
-    target: url.host,
-    path: url.pathname,
-    status: answer.status,
-    at_fp: atFp,
-    duration_ms: answer.durationMs,
-  };
-  if (answer.redirects) event.redirects = answer.redirects;
-  if (answer.refusedRedirect) event.redirect_refused = answer.refusedRedirect.host;
-  if (answer.headers.date) event.date = answer.headers.date;
-  for (const name of loggedResponseHeaders) {
-    const value = answer.headers[name];
-    if (value !== undefined) event[name] = value;
-  }
-  const body = parseJson(answer.body);
-  if (body && typeof body === 'object' && !Array.isArray(body)) {
-    const b = body as Record<string, unknown>;
-    if (typeof b.error === 'string') event.error = b.error;
-    if (typeof b.error_description === 'string') event.error_description = b.error_description;
-    // GitHub and most REST APIs explain a failure in `message` ("Not Found", "API rate limit exceeded for …").
-    else if (answer.status >= 400 && typeof b.message === 'string') event.error_description = b.message;
-  }
-  return event;
-}
-
 /** A new token after a 401: a fresh mint for GitHub Apps, a refresh under the lock where a refresh token exists. */
 async function renewAfter401(connection: Connection, rejected: string, deps: Deps): Promise<string | undefined> {
   const rejectedFp = fingerprint(rejected);
@@ -181,12 +156,4 @@ function parseApiOptions(values: OptionValues, positionals: string[]): ApiOption
   const method = typeof values.method === 'string' ? values.method.toUpperCase() : 'GET';
   if (!/^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)$/.test(method)) throw usageError(`-X ${method} is not an HTTP method`);
   return { name, path, method, data: values.data as string | undefined, json: values.json === true };
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-import type { AppendEvent } from '../adapters/event-log-writer.js';
+import type { AppendEvent, EventLogWriterOptions } from '../adapters/event-log-writer.js';
 import { homePaths, type HomePaths } from '../adapters/home.js';
 import type { StateStore } from '../adapters/state-store.js';
 import { openHomeStore, type Store, type StoreInput } from '../adapters/store.js';
@@ -33,11 +33,21 @@ export interface DepsInput {
   home: string;
   mode: OutputMode;
   now?: () => Date;
+  /** Ambient fields for every event; default from the environment (BROKER_AGENT, BROKER_TASK, CI). */
+  eventContext?: EventLogWriterOptions['context'];
+  /** A long-running process (serve) keeps the event log open instead of opening it per line. */
+  keepLogOpen?: boolean;
 }
 
 export function createDeps(input: DepsInput): Deps {
   const paths = homePaths(input.home);
-  const store = chooseStore({ paths, env: input.env, warn: (message) => input.io.stderr.write(`broker: warning: ${message}\n`) });
+  const store = chooseStore({
+    paths,
+    env: input.env,
+    warn: (message) => input.io.stderr.write(`broker: warning: ${message}\n`),
+    eventContext: input.eventContext,
+    keepLogOpen: input.keepLogOpen,
+  });
   return {
     io: input.io,
     env: input.env,

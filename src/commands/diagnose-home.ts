@@ -35,7 +35,7 @@ export interface HomeDiagnosis extends Diagnosis, LineCounts {
 }
 
 export interface DiagnoseOptions {
-  onProgress?(bytesRead: number, bytesTotal: number): void;
+  onProgress?(bytesRead: number, bytesTotal: number, linesRead: number): void;
 }
 
 /**
@@ -90,7 +90,7 @@ export async function readOn(deps: Deps, reached: Reached, window: DiagnosisWind
   const connections = table ? connectionsOrNone(deps, window) : connectionsOf(deps, window);
   if (table) {
     if (reached.lastRow === undefined || reached.since !== window.since || !sameConnections(connections, reached.connections)) return diagnoseTable(deps, window, options);
-    const read = await table.stream(window, (logged) => reached.run.observe(logged), { afterId: reached.lastRow, onProgress: options.onProgress });
+    const read = await table.stream(window, (logged) => reached.run.observe(logged), { afterId: reached.lastRow, onProgress: rowsProgress(options) });
     const counts = { ...reached.counts, skipReasons: { ...reached.counts.skipReasons } };
     addCounts(counts, read);
     return { ...(await finishReached(deps, { ...reached, connections, lastRow: read.lastId, counts }, window)), filesFromCheckpoint: 0 };
@@ -129,11 +129,22 @@ async function diagnoseTable(deps: Deps, window: DiagnosisWindow, options: Diagn
   const counts: LineCounts = { linesRead: 0, linesSkipped: 0, skipReasons: {} };
   let lastRow: number | undefined;
   if (!storeUnavailable(deps)) {
-    const read = await deps.store.eventTable!.stream(window, (logged) => run.observe(logged), { onProgress: options.onProgress });
-    addCounts(counts, read);
-    lastRow = read.lastId;
+    try {
+      const read = await deps.store.eventTable!.stream(window, (logged) => run.observe(logged), { onProgress: rowsProgress(options) });
+      addCounts(counts, read);
+      lastRow = read.lastId;
+    } catch (err) {
+      // The database went away after the connections were read: the store's status says so at finish.
+      if (!(err instanceof StoreUnavailableError)) throw err;
+    }
   }
   return { ...(await finishReached(deps, { run, connections, lastRow, counts, since: window.since }, window)), filesFromCheckpoint: 0 };
+}
+
+/** Progress over rows: there are no bytes to count, so only the lines are told. */
+function rowsProgress(options: DiagnoseOptions): ((rows: number) => void) | undefined {
+  const onProgress = options.onProgress;
+  return onProgress && ((rows) => onProgress(0, 0, rows));
 }
 
 function storeUnavailable(deps: Deps): boolean {

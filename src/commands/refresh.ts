@@ -14,6 +14,8 @@ export interface RefreshReport {
   outcome: 'ok' | 'error';
   /** Another process refreshed while this one waited for the lock; its token was kept. */
   adopted: boolean;
+  /** This refresh's token had been rotated by another process already (no lock between them). */
+  lostRace?: boolean;
   generation?: number;
   accessTokenFp?: string;
   accessTokenExpiresAt?: string;
@@ -39,8 +41,7 @@ Options:
     if (opts.json) {
       deps.io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     } else if (report.outcome === 'ok') {
-      const how = report.adopted ? 'another process had just refreshed it; kept its token' : 'refreshed';
-      deps.io.stdout.write(`${opts.name}: ${how}: generation ${report.generation}, access token fp ${report.accessTokenFp}${report.accessTokenExpiresAt ? `, expires ${report.accessTokenExpiresAt}` : ''}\n`);
+      deps.io.stdout.write(`${opts.name}: ${describeRefresh(report)}: generation ${report.generation}, access token fp ${report.accessTokenFp}${report.accessTokenExpiresAt ? `, expires ${report.accessTokenExpiresAt}` : ''}\n`);
     } else {
       deps.io.stderr.write(`broker: ${report.error}\n${report.hint ? `  fix: ${report.hint}\n` : ''}`);
     }
@@ -62,11 +63,17 @@ export async function refreshNow(deps: Deps, name: string, trigger: 'manual' | '
     const result = await refreshUnderLock(deps, { conn: name, trigger });
     const c = result.connection;
     return {
-      report: { conn: name, outcome: 'ok', adopted: result.adopted, generation: c.generation, accessTokenFp: c.accessTokenFp, accessTokenExpiresAt: c.accessTokenExpiresAt },
+      report: { conn: name, outcome: 'ok', adopted: result.adopted, lostRace: result.lostRace, generation: c.generation, accessTokenFp: c.accessTokenFp, accessTokenExpiresAt: c.accessTokenExpiresAt },
       exitCode: exitCodes.ok,
     };
   } catch (err) {
     if (!(err instanceof BrokerError)) throw err;
     return { report: { conn: name, outcome: 'error', adopted: false, error: err.message, hint: err.hint }, exitCode: err.exitCode };
   }
+}
+
+/** What a successful refresh did, in words: it never says "kept its token" of a token it has not found good. */
+export function describeRefresh(report: Pick<RefreshReport, 'adopted' | 'lostRace'>): string {
+  if (report.lostRace) return report.adopted ? 'lost a race to another process; kept the winner\'s token (still valid, and the provider does not revoke on reuse)' : 'lost a race to another process; refreshed again with the winner\'s token';
+  return report.adopted ? 'another process had just refreshed it; kept its token' : 'refreshed';
 }

@@ -2,6 +2,7 @@ import { noSuchConnection, usageError } from '../core/broker-error.js';
 import { toStatusReport, type StatusSnapshot } from '../core/health-rows.js';
 import { formatStatusJson } from '../output/status-json.js';
 import { formatStatusText } from '../output/status-text.js';
+import { formatServeText, serveJson } from '../output/serve-status.js';
 import { defineCommand } from './command.js';
 import type { Deps } from './deps.js';
 import { diagnoseHome } from './diagnose-home.js';
@@ -18,7 +19,8 @@ export const statusCommand = defineCommand<StatusOptions>({
 
 One row per connection: provider, kind, account, scopes, access token expiry, last refresh,
 idle time, last error and health (the worst finding of the last 24 h). In a terminal the grid is
-live: ↑/↓ (or j/k) select, Enter shows a connection's details, Esc goes back, q quits.
+live: ↑/↓ (or j/k), PgUp/PgDn, g/G select, / filters, Enter shows a connection's details, Esc goes
+back, d opens the doctor on the selected connection (s comes back), ? lists every key, q quits.
 Piped, it prints the same table as plain text.
 
 Options:
@@ -41,12 +43,19 @@ Exit codes: 0 all healthy; 1 a connection is error/critical or the token store i
     const load = (): Promise<StatusSnapshot> => loadStatusSnapshot(deps, opts.conn);
     const snapshot = await load();
     if (deps.mode === 'tty') {
-      const { showStatusScreen } = await import('../ui/show-status.js');
-      return showStatusScreen({ snapshot, clock: deps.now, reload: load }, deps.io);
+      const { showApp, lazyDoctorSource } = await import('../ui/show-app.js');
+      // `d` opens the doctor over the same 24 h the grid's health counts (its code loads on the first `d`).
+      const doctor = lazyDoctorSource(async () => {
+        const { doctorSession, interactiveDoctor } = await import('./doctor-session.js');
+        return interactiveDoctor(doctorSession(deps, { since: { all: false, ms: window24h }, conn: opts.conn }), deps);
+      });
+      return showApp({ start: 'status', status: { load, snapshot }, doctor, clock: deps.now }, deps.io);
     }
     const now = deps.now();
     const report = toStatusReport(snapshot, now);
-    deps.io.stdout.write(deps.mode === 'json' ? formatStatusJson(report, now) : formatStatusText(report, now, opts.conn !== undefined));
+    const { readServeSummary } = await import('../adapters/serve/serve-summary.js');
+    const serve = await readServeSummary(deps.paths, now);
+    deps.io.stdout.write(deps.mode === 'json' ? formatStatusJson(report, now, serveJson(serve)) : formatStatusText(report, now, opts.conn !== undefined) + formatServeText(serve, now));
     return report.exitCode;
   },
 });

@@ -1,6 +1,7 @@
 import { BrokerError, usageError } from '../core/broker-error.js';
 import { exitCodes } from '../core/exit-codes.js';
 import { fingerprint } from '../core/fingerprint.js';
+import { ciSystemOf, personalInCiFix, personalInCiRefusal } from '../core/personal-in-ci.js';
 import { connectionNameRule, isConnectionName, type Connection } from '../core/state-schema.js';
 import type { HeldTokenBundle, TokenBundle } from '../core/token-bundle.js';
 import { defineCommand, type OptionValues } from './command.js';
@@ -8,28 +9,40 @@ import type { Deps } from './deps.js';
 
 export interface TokenOptions {
   name: string;
+  allowPersonalInCi?: boolean;
 }
 
-/** Share of an access token's life after which `broker token` renews it before handing it out (DESIGN §7). */
+/** Share of an access token's life after which `broker token` renews it before handing it out (docs/design.md §7). */
 export const proactiveRefreshShare = 0.75;
 const lastUsedPrecisionMs = 60_000;
 
 export const tokenCommand = defineCommand<TokenOptions>({
   name: 'token',
-  usage: `Usage: broker token NAME
+  usage: `Usage: broker token NAME [--allow-personal-in-ci]
 
 Prints a valid access token for NAME on stdout, and nothing else. Once 75% of the token's life is
 gone it is refreshed first, one process at a time (other callers wait and use the new token).
+A personal connection's token is not handed out in CI (CI, GITHUB_ACTIONS, GITLAB_CI, BUILDKITE,
+JENKINS_URL … set): make a service connection for CI. --allow-personal-in-ci hands it out anyway,
+and the event log says so.
 
-Exit codes: 0 a token was printed; 1 the refresh failed; 2 no such connection; 3 a login is needed
-(run \`broker login NAME\`).
+Exit codes: 0 a token was printed; 1 the refresh failed, or refused in CI; 2 no such connection;
+3 a login is needed (run \`broker login NAME\`).
 `,
-  options: {},
-  parse: (_values: OptionValues, positionals: string[]) => ({ name: oneName('token', positionals) }),
+  options: { 'allow-personal-in-ci': { type: 'boolean' } },
+  parse: (values: OptionValues, positionals: string[]) => ({ name: oneName('token', positionals), allowPersonalInCi: values['allow-personal-in-ci'] === true }),
   async run(opts, deps) {
+    const ci = ciSystemOf(deps.env);
+    const connection = deps.state().get(opts.name);
+    const refusal = ci && connection ? personalInCiRefusal(connection, `this process (${ci} is set)`) : undefined;
+    if (refusal && !opts.allowPersonalInCi) {
+      deps.appendEvent({ event: 'token', conn: opts.name, outcome: 'refused', reason: 'personal-in-ci' });
+      throw new BrokerError(refusal, exitCodes.failed, personalInCiFix);
+    }
     const { accessToken, generation } = await validAccessToken(deps, opts.name);
     deps.io.stdout.write(`${accessToken}\n`);
-    deps.appendEvent({ event: 'token', conn: opts.name, at_fp: fingerprint(accessToken), generation });
+    deps.appendEvent({ event: 'token', conn: opts.name, at_fp: fingerprint(accessToken), generation, ...(refusal ? { allowed: 'personal-in-ci' } : {}) });
+    if (refusal) deps.io.stderr.write(`broker: warning: ${refusal}; handed out because of --allow-personal-in-ci (logged)\n`);
     // The token is out: bookkeeping that fails (a long-held state lock) must not turn that into a failure.
     // lastUsedAt to the minute is enough, and skipping the locked state write keeps hot callers fast.
     const now = deps.now();
@@ -60,11 +73,7 @@ export async function validAccessToken(deps: Deps, name: string): Promise<{ acce
     // Only connections with a failure on record pay for the provider tables.
     const { grantRefusedSinceLastSuccess } = await import('../core/refused-grant.js');
     if (grantRefusedSinceLastSuccess(connection, bundle.refresh_token === undefined ? undefined : fingerprint(bundle.refresh_token))) {
-      throw new BrokerError(
-        `the provider refused the refresh token of "${name}" (${connection.lastError.error} at ${connection.lastError.at}) and nothing has succeeded since: its tokens are revoked`,
-        exitCodes.loginNeeded,
-        `broker login ${name}`,
-      );
+      throw new BrokerError(refusedGrantMessage(name, connection.lastError), exitCodes.loginNeeded, `broker login ${name}`);
     }
   }
   const now = deps.now();
@@ -89,11 +98,16 @@ export async function validAccessToken(deps: Deps, name: string): Promise<{ acce
   }
 }
 
+/** Why a connection whose refresh token the provider refused, with nothing succeeded since, hands out no token. */
+export function refusedGrantMessage(name: string, refused: { error: string; at: string }): string {
+  return `the provider refused the refresh token of "${name}" (${refused.error} at ${refused.at}) and nothing has succeeded since: its tokens are revoked`;
+}
+
 /**
  * A refresh writes the bundle, then state.json, under the connection's lock: a reader between the two
  * writes sees a new token with the old generation. When the two disagree, wait for the lock and read again.
  */
-async function readSettled(deps: Deps, name: string, connection: Connection): Promise<{ connection: Connection; bundle: HeldTokenBundle }> {
+export async function readSettled(deps: Deps, name: string, connection: Connection): Promise<{ connection: Connection; bundle: HeldTokenBundle }> {
   const readBundle = async (): Promise<HeldTokenBundle> => {
     const bundle = await deps.tokens().read(name);
     if (!bundle) throw new BrokerError(`"${name}" has no token yet`, exitCodes.loginNeeded, `broker login ${name}`);

@@ -28,7 +28,16 @@ export interface DoctorReport {
   /** Findings hidden by an acknowledgement. */
   acknowledged: number;
   ruleFailures: RuleFailure[];
+  /** What `--probe` checked live, one line each (the findings read the same results as probe events). */
+  probes?: ProbeSummary[];
   exitCode: number;
+}
+
+export interface ProbeSummary {
+  conn: string;
+  check: string;
+  outcome: 'ok' | 'error';
+  detail: string;
 }
 
 export interface DoctorInput extends Diagnosis {
@@ -39,6 +48,7 @@ export interface DoctorInput extends Diagnosis {
   linesSkipped: number;
   skipReasons: Record<string, number>;
   connections: readonly Connection[];
+  probes?: readonly ProbeSummary[];
 }
 
 /** Exit 1 while an active finding is error or critical; resolved findings are history, not health (docs/design.md §12). */
@@ -57,6 +67,7 @@ export function toDoctorReport(input: DoctorInput): DoctorReport {
     findings: input.findings.map((f) => ({ ...f, summary: stripControl(f.summary) })),
     acknowledged: input.acknowledged,
     ruleFailures: input.ruleFailures.map((f) => ({ ...f, message: stripControl(f.message) })),
+    ...(input.probes ? { probes: input.probes.map((p) => ({ ...p, detail: stripControl(p.detail) })) } : {}),
     exitCode: input.findings.some(isFailing) ? exitCodes.failed : exitCodes.ok,
   };
 }

@@ -59,8 +59,13 @@ export const TokenEventSchema = z.object({
   ts: text,
   event: z.literal('token'),
   conn: optionalText,
-  at_fp: text,
-  generation: count,
+  // refused: nothing was handed out (a personal connection asked for by CI), so there is no token to name.
+  outcome: z.optional(z.enum(['ok', 'refused'])),
+  reason: optionalText,
+  at_fp: optionalText,
+  generation: z.optional(count),
+  // A refusal overridden on purpose (--allow-personal-in-ci): handed out, and said so.
+  allowed: optionalText,
   ...writer,
 });
 
@@ -74,6 +79,9 @@ export const loggedResponseHeaders = [
   'retry-after',
 ] as const;
 
+export const requestOutcomes = ['ok', 'error', 'refused', 'unauthenticated', 'forbidden', 'unavailable', 'failed'] as const;
+export type RequestOutcome = (typeof requestOutcomes)[number];
+
 export const RequestEventSchema = z.object({
   ts: text,
   event: z.literal('request'),
@@ -82,8 +90,19 @@ export const RequestEventSchema = z.object({
   target: text,
   path: text,
   status: httpStatus,
-  // refused: the broker did not send it (the credential cannot serve it); absent: it was sent.
-  outcome: z.optional(z.enum(['ok', 'error', 'refused'])),
+  // Absent: it was sent and `status` is the provider's answer. Otherwise the broker answered itself:
+  // refused (the credential cannot serve it: `reason` says why, nothing was sent); and from
+  // `broker serve`: unauthenticated (no or unknown broker key), forbidden (the key may not use this
+  // connection or route), unavailable (the connection's refresh is failing and serve backs off),
+  // failed (the upstream could not be reached, or the call broke off).
+  outcome: z.optional(z.enum(requestOutcomes)),
+  // Why the broker refused or could not serve: wrong-installation, missing-scope, a refresh cause, …
+  reason: optionalText,
+  // wrong-installation: the installation of the same App that covers the owner, when the App can see one.
+  covering_installation: z.optional(count),
+  // serve: bytes of the request body sent upstream, and of the response body returned.
+  request_bytes: z.optional(count),
+  response_bytes: z.optional(count),
   at_fp: optionalText,
   duration_ms: millis,
   date: optionalText,

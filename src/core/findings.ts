@@ -48,6 +48,8 @@ export interface Finding {
   severity: Severity;
   /** The connection the finding is about; null for the store or the environment. */
   conn: string | null;
+  /** What it is about within the connection, for a rule that finds several there (an agent's new destination, one target's errors). */
+  subject?: string;
   /** The failure's name, from its runbook's title ("refresh race"); filled in by the doctor. */
   title?: string;
   summary: string;

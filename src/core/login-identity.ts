@@ -1,4 +1,4 @@
-// Who a login turned out to be, and whether that is who the connection must be (DESIGN §7).
+// Who a login turned out to be, and whether that is who the connection must be (docs/design.md §7).
 
 export interface SeenIdentity {
   /** The name shown to people: email, else username, else subject. */

@@ -1,4 +1,4 @@
-// Where the broker may send a credential (DESIGN §7, issue 11): https anywhere, plain http only to
+// Where the broker may send a credential (docs/design.md §7, issue 11): https anywhere, plain http only to
 // this machine's loopback, and redirects only within the origin the caller chose. Pure decisions;
 // adapters/outbound-http.ts is the one place that applies them, for OAuth, `broker api`, the GitHub
 // App mint and `broker serve` alike.

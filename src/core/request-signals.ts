@@ -32,3 +32,9 @@ export function splitScopes(header: string | undefined): string[] {
 export function githubOwnerOf(path: string): string | undefined {
   return /^\/(?:repos|orgs|users)\/([^/?#]+)/.exec(path)?.[1];
 }
+
+/** The repository a GitHub API path is about, e.g. /repos/acme/infra/pulls → acme/infra. */
+export function githubRepoOf(path: string): string | undefined {
+  const m = /^\/repos\/([^/?#]+)\/([^/?#]+)/.exec(path);
+  return m ? `${m[1]}/${m[2]}` : undefined;
+}

@@ -68,6 +68,17 @@ export const ConnectionSchema = z.object({
 });
 export type Connection = z.infer<typeof ConnectionSchema>;
 
+// An agent of `broker serve`: its key is shown once at `broker agent add`; only its sha256 is kept.
+export const AgentSchema = z.object({
+  name: z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/)),
+  keyHash: z.string().check(z.regex(/^[a-f0-9]{64}$/)),
+  connections: z.array(z.string()),
+  // Made for CI: events carry ci: true, and personal connections' tokens are not handed to it.
+  ci: z._default(z.boolean(), false),
+  createdAt: isoTime,
+});
+export type Agent = z.infer<typeof AgentSchema>;
+
 export const StateSchema = z.object({
   version: z.literal(1),
   homeId: z.string().check(z.regex(/^[a-f0-9]{16}$/)),
@@ -75,5 +86,7 @@ export const StateSchema = z.object({
     .record(z.string().check(z.regex(connectionNamePattern, `a connection name is ${connectionNameRule}`)), ConnectionSchema)
     // The key is what commands look up and turn into lock paths: it must be the connection's own name.
     .check(z.refine((connections) => Object.entries(connections).every(([key, c]) => c.name === key), 'every key must equal its connection\'s name')),
+  // Absent until the first `broker agent add`.
+  agents: z.optional(z.record(z.string(), AgentSchema)),
 });
 export type State = z.infer<typeof StateSchema>;

@@ -12,6 +12,7 @@ export function formatDoctorJson(report: DoctorReport): string {
     connections: report.connections,
     acknowledged: report.acknowledged,
     ruleFailures: report.ruleFailures.map((f) => ({ ...f, text: describeRuleFailure(f) })),
+    ...(report.probes ? { probes: report.probes } : {}),
     findings: report.findings.map((f) => ({
       id: f.id,
       title: f.title ?? null,
@@ -19,6 +20,7 @@ export function formatDoctorJson(report: DoctorReport): string {
       state: f.state,
       ...(f.resolvedAt ? { resolvedAt: f.resolvedAt } : {}),
       conn: f.conn,
+      ...(f.subject !== undefined ? { subject: f.subject } : {}),
       summary: f.summary,
       evidence: f.evidence.map((e) => ({ file: e.file, line: e.line, ts: e.ts, text: e.text })),
       actions: f.actions.map((a) => ({ key: a.key, action: a.action, label: a.label })),

@@ -18,6 +18,7 @@ export function formatDoctorText(report: DoctorReport, runbooks: ReadonlyMap<str
   out.push(`window: ${since} to ${utc(report.window.until)}; ${report.linesRead} log lines read, ${report.linesSkipped} skipped${skipped(report)}`);
   out.push(`connections: ${report.connections.length === 0 ? 'none' : report.connections.map((c) => `${c.name} ${c.health}`).join(', ')}`);
   if (report.acknowledged > 0) out.push(`acknowledged: ${report.acknowledged} finding${report.acknowledged === 1 ? '' : 's'} hidden until their acknowledgement runs out`);
+  for (const probe of report.probes ?? []) out.push(`probe ${probe.conn} ${probe.check}: ${probe.outcome === 'ok' ? 'ok' : 'FAILED'}: ${probe.detail}`);
   for (const failure of report.ruleFailures) out.push(`doctor problem: ${describeRuleFailure(failure)} (the other rules' findings are below)`);
   out.push('');
   const active = activeFindings(report);

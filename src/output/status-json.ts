@@ -2,14 +2,15 @@ import type { HealthRow, StatusReport } from '../core/health-rows.js';
 import { safeJson } from './log-text.js';
 import type { Finding } from '../core/findings.js';
 
-// `broker status --json` (DESIGN §2): the names store.backend/reason and connections[].name … lastError stay.
+// `broker status --json` (docs/design.md §2): the names store.backend/reason and connections[].name … lastError stay.
 
-export function formatStatusJson(report: StatusReport, now: Date): string {
+export function formatStatusJson(report: StatusReport, now: Date, serve?: object): string {
   const document = {
     generatedAt: now.toISOString(),
     store: report.store,
     connections: report.rows.map(toJsonConnection),
     findings: report.general.map(toJsonFinding),
+    ...(serve !== undefined ? { serve } : {}),
   };
   return `${safeJson(document, 2)}\n`;
 }
@@ -36,6 +37,7 @@ function toJsonConnection(row: HealthRow) {
   };
 }
 
+/** Health counts the active findings; a resolved one stays listed with the time it ended (docs/design.md §12). */
 function toJsonFinding(f: Finding) {
-  return { id: f.id, severity: f.severity, conn: f.conn, summary: f.summary };
+  return { id: f.id, severity: f.severity, state: f.state, ...(f.resolvedAt ? { resolvedAt: f.resolvedAt } : {}), conn: f.conn, summary: f.summary };
 }

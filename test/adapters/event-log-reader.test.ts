@@ -174,6 +174,17 @@ describe('readEvents seeks by time across rotated files', () => {
     assert.deepEqual(summary, { linesRead: collected.linesRead, linesSkipped: collected.linesSkipped, skipReasons: collected.skipReasons, files: collected.files });
   });
 
+  it('reports progress as it goes: bytes up to the total, lines up to those read', async () => {
+    const reports: Array<[number, number, number]> = [];
+    const summary = await streamEvents(paths, { since: null, until }, () => undefined, { onProgress: (read, total, lines) => reports.push([read, total, lines]) });
+    assert.ok(reports.length > 1, `progress more than once (${reports.length})`);
+    for (let i = 1; i < reports.length; i++) {
+      assert.ok(reports[i]![0] >= reports[i - 1]![0] && reports[i]![2] >= reports[i - 1]![2], 'never goes back');
+    }
+    const [read, total, lines] = reports.at(-1)!;
+    assert.ok(read <= total && lines <= summary.linesRead && lines > 0);
+  });
+
   it('stops at until', async () => {
     const earlier = new Date('2026-11-01T00:00:00.000Z');
     const read = await readEvents(paths, { since: null, until: earlier });

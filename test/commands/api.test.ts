@@ -12,7 +12,7 @@ import { tempHome } from '../support/temp-home.js';
 describe('requestEvent', () => {
   const url = new URL('https://api.github.com/repos/globex/billing?token=secret-in-query');
 
-  it('keeps host, path without the query, status, the DESIGN §3 headers and GitHub\'s message', () => {
+  it('keeps host, path without the query, status, the docs/design.md §3 headers and GitHub\'s message', () => {
     const event = requestEvent(
       'bot',
       'GET',

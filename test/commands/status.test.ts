@@ -98,7 +98,7 @@ describe('broker status (piped)', () => {
 });
 
 describe('broker status --json', () => {
-  it('keeps the DESIGN §2 names, and the exit code matches the text form', async () => {
+  it('keeps the docs/design.md §2 names, and the exit code matches the text form', async () => {
     const home = await seededHome({ unhealthy: true });
     const r = await runBroker(['status', '--json'], { env: { BROKER_HOME: home } });
     assertNoSecret(r);

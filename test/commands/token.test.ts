@@ -100,3 +100,50 @@ describe('broker token / refresh / logout against the local oidc-provider', () =
     assert.equal(loggedEvents(deps).find((e) => e.event === 'refresh')?.trigger, 'manual');
   });
 });
+
+describe('broker token keeps personal credentials out of CI', () => {
+  let op: RunningOidcProvider;
+  before(async () => {
+    op = await startOidcProvider({ accessTokenTtl: 3600 });
+  });
+  after(() => op.close());
+
+  const personalHome = async (env: Record<string, string | undefined>) => {
+    const deps = oidcDeps(op, tempHome(), { env });
+    const bundle = await seedOidcConnection(deps, op, 'mine', { expiresAt: new Date(Date.now() + 3_600_000) });
+    await deps.state().update('mine', (c) => ({ ...c, kind: 'personal' }));
+    return { deps, bundle };
+  };
+
+  for (const [ci, value] of [['CI', 'true'], ['GITHUB_ACTIONS', 'true'], ['GITLAB_CI', 'true'], ['BUILDKITE', 'true'], ['JENKINS_URL', 'https://jenkins.example/']] as const) {
+    it(`${ci}=${value}: refused (exit 1, the fix named, nothing on stdout), and the refusal is logged`, async () => {
+      const { deps } = await personalHome({ CI: undefined, [ci]: value });
+      await assert.rejects(
+        tokenCommand.run({ name: 'mine' }, deps),
+        (err: unknown) => err instanceof BrokerError && err.exitCode === exitCodes.failed && /personal connection.*runs in CI/.test(err.message) && /service connection/.test(err.hint ?? ''),
+      );
+      assert.equal(deps.io.out(), '');
+      const [event] = loggedEvents(deps).filter((e) => e.event === 'token');
+      assert.deepEqual([event?.outcome, event?.reason, event?.ci, event?.at_fp], ['refused', 'personal-in-ci', true, undefined]);
+    });
+  }
+
+  it('--allow-personal-in-ci hands it out, warns, and the event says it was allowed', async () => {
+    const { deps, bundle } = await personalHome({ CI: 'true' });
+    assert.equal(await tokenCommand.run(tokenCommand.parse({ 'allow-personal-in-ci': true }, ['mine']), deps), exitCodes.ok);
+    assert.equal(deps.io.out(), `${bundle.access_token}\n`);
+    assert.match(deps.io.err(), /handed out because of --allow-personal-in-ci \(logged\)/);
+    const [event] = loggedEvents(deps).filter((e) => e.event === 'token');
+    assert.deepEqual([event?.allowed, event?.at_fp, event?.ci], ['personal-in-ci', fingerprint(bundle.access_token), true]);
+  });
+
+  it('outside CI, and a service connection in CI, are handed out as ever', async () => {
+    const { deps: outside, bundle } = await personalHome({ CI: undefined, GITHUB_ACTIONS: undefined });
+    assert.equal(await tokenCommand.run({ name: 'mine' }, outside), exitCodes.ok);
+    assert.equal(outside.io.out(), `${bundle.access_token}\n`);
+    const service = oidcDeps(op, tempHome(), { env: { CI: 'true' } });
+    const serviceBundle = await seedOidcConnection(service, op, 'svc', { expiresAt: new Date(Date.now() + 3_600_000) });
+    assert.equal(await tokenCommand.run({ name: 'svc' }, service), exitCodes.ok);
+    assert.equal(service.io.out(), `${serviceBundle.access_token}\n`);
+  });
+});

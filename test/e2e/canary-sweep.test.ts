@@ -103,13 +103,14 @@ async function sweep(backend: 'keychain' | 'file'): Promise<{ home: string; runs
     await broker(['refresh', name, '--json'], '', [1, 3]);
   }
   for (const name of ['c1', 'c2', 'c4', 'c6']) await broker(['token', name], '', [1, 3]);
-  await broker(['api', 'c3', '/user'], '', [1, 3]);
-  await broker(['api', 'c3', '/user', '--json'], '', [1, 3]);
-  await broker(['api', 'c3', '/repos/canary-org/app/issues', '-X', 'POST', '-d', '{"title":"t"}'], '', [1, 3]);
+  // Before the 401s below: their refresh is refused, and a connection known dead hands out no token (exit 3).
   // A 403 is printed as the API answered it (body on stdout, headers with --json): scrubbed too.
   const printed = await broker(['api', 'c3', '/forbidden'], '', [1]);
   assert.match(printed.stdout, /Bad credentials: \[redacted access_token\]/);
   await broker(['api', 'c3', '/forbidden', '--json'], '', [1]);
+  await broker(['api', 'c3', '/user'], '', [1, 3]);
+  await broker(['api', 'c3', '/user', '--json'], '', [1, 3]);
+  await broker(['api', 'c3', '/repos/canary-org/app/issues', '-X', 'POST', '-d', '{"title":"t"}'], '', [1, 3]);
   await broker(['keepalive', '--idle-over', '1m'], '', [0, 1, 3]);
   await broker(['keepalive', '--idle-over', '1m', '--json'], '', [0, 1, 3]);
   const doctorJson = await broker(['doctor', '--json', '--since', 'all'], '', [0, 1]);

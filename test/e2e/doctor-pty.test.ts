@@ -20,9 +20,12 @@ describe('broker doctor in a pseudo-terminal', () => {
     const term = new Terminal(home);
     try {
       term.start(['doctor', '--now', now, '--since', 'all']);
-      await term.waitForScreen((s) => /› WARNING\s+New destination linear-triage · linear-triage: agent triage-bot sent 2 requests to uploads\.pastebin\.example/.test(s), 'the finding list');
+      await term.waitForScreen((s) => /› WARNING\s+New destination linear-triage · agent triage-bot sent 2 requests to uploads\.pastebin\.example/.test(s), 'the finding list');
       term.tmux('send-keys', 'Enter');
-      await term.waitForScreen((s) => s.includes('fix (runbooks/new-destination.md)') && s.includes('[a] '), 'the runbook and its action');
+      const runbook = await term.waitForScreen((s) => /^\s+\[a\] Acknowledge/m.test(s) && /^Fix$/m.test(s), 'the runbook and its action');
+      assert.match(runbook, /^WARNING New destination · linear-triage \[new-destination\]$/m);
+      assert.match(runbook, /^\s+events\.jsonl:1901 2026-11-22T06:00:00\.000Z$/m, 'the evidence');
+      assert.match(runbook, /revoke the connection \(broker logout linear-triage\)/, 'NAME replaced, code rendered');
       term.tmux('send-keys', 'a');
       await term.waitForScreen((s) => s.includes('acknowledge this finding on linear-triage for 7 days') && s.includes('Run it? (y/N)'), 'the y/N');
       assert.ok(!readEvents(home).some((e) => e.event === 'remediation'), 'nothing runs before the y');

@@ -82,7 +82,7 @@ describe('broker doctor over a real broker log', () => {
 });
 
 describe('broker doctor over a real GitHub App log (the stand-in)', () => {
-  it('names the wrong installation after `broker api` gets 404 for another owner\'s repository', async () => {
+  it('names the wrong installation after `broker api` is refused another owner\'s repository', async () => {
     const gh = await startGithubStandin();
     try {
       const home = tempHome();
@@ -102,7 +102,8 @@ describe('broker doctor over a real GitHub App log (the stand-in)', () => {
       assert.equal(run.code, 1, run.stderr);
       const doc = JSON.parse(run.stdout);
       assert.deepEqual(doc.findings.map((f: { id: string; conn: string }) => `${f.id} ${f.conn}`), ['wrong-installation acme-bot']);
-      assert.match(doc.findings[0].summary, /^acme-bot: 1 request for repositories of globex answered 404 \(last GET \/repos\/globex\/billing at .*\); installation 777 belongs to acme$/);
+      // broker api refuses it before sending (identity before the call): the refusal is the evidence.
+      assert.match(doc.findings[0].summary, /^acme-bot: 1 request for repositories of globex were refused by the broker \(last GET \/repos\/globex\/billing at .*\); installation 777 belongs to acme$/);
       assert.deepEqual(doc.findings[0].actions.map((a: { action: string }) => a.action), ['rebind-installation']);
     } finally {
       await gh.close();

@@ -69,20 +69,20 @@ describe('GitHub App connection against the stand-in', () => {
     assert.ok(Number(ev?.['x-ratelimit-remaining']) > 0);
   });
 
-  test('broker api to a repo of another owner → exit 1 and a 404 request event with target, path, status', async () => {
+  test('broker api to a repo of another owner → refused before it is sent (GitHub would say 404), exit 1, a refused request event', async () => {
+    const sent = gh.requests.filter((q) => q.path === '/repos/globex/billing').length;
     const r = await runBroker(['api', 'acme-bot', '/repos/globex/billing'], { env: env() });
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /HTTP 404/);
-    assert.equal((JSON.parse(r.stdout) as { message: string }).message, 'Not Found');
+    assert.match(r.stderr, /refused before sending: "acme-bot" is installation 777 of GitHub App 4242 on acme; globex\/billing belongs to globex/);
+    assert.equal(r.stdout, '');
+    assert.equal(gh.requests.filter((q) => q.path === '/repos/globex/billing').length, sent, 'nothing was sent');
     const ev = readEvents(home).filter((e) => e.event === 'request').at(-1);
     assert.equal(ev?.conn, 'acme-bot');
     assert.equal(ev?.method, 'GET');
     assert.equal(ev?.target, new URL(gh.url).host);
     assert.equal(ev?.path, '/repos/globex/billing');
-    assert.equal(ev?.status, 404);
-    assert.equal(ev?.error_description, 'Not Found');
-    assert.match(String(ev?.at_fp), /^[0-9a-f]{12}$/);
-    assert.ok(ev?.date, 'the provider Date header is kept for clock-skew checks');
+    assert.equal(ev?.outcome, 'refused');
+    assert.equal(ev?.reason, 'wrong-installation');
   });
 
   test('an expired installation token is minted again; a 401 mid-hour mints once and retries', async () => {

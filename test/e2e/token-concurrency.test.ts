@@ -9,7 +9,7 @@ import { loggedEvents, userinfoStatus } from '../support/oidc-connection.js';
 import { runBroker, type BrokerRun } from '../support/run-broker.js';
 import { tempHome } from '../support/temp-home.js';
 
-// DESIGN §7 / issue 3 "must show": 32 concurrent `broker token` processes at expiry against a
+// docs/design.md §7 / issue 3 "must show": 32 concurrent `broker token` processes at expiry against a
 // provider that rotates refresh tokens and revokes the grant when a used one comes back.
 // With the lock, exactly one refresh reaches the provider and all 32 print the same working token;
 // without it (test-only switch) the race happens and the grant is revoked, so the test can fail.

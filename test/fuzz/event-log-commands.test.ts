@@ -8,7 +8,7 @@ import { runMain } from '../support/run-main.js';
 import { formatSeed, fuzzSeed, seededRandom } from '../support/seeded-random.js';
 import { tempHome } from '../support/temp-home.js';
 
-// The bounded fuzz test of the event-log reader, the rules and the output (DESIGN §3: the reader
+// The bounded fuzz test of the event-log reader, the rules and the output (docs/design.md §3: the reader
 // must survive any line, skip what it cannot use and count it; nothing from the log reaches a
 // terminal as a control character). Every scenario fixture becomes a home with thousands of hostile
 // lines woven into its log; doctor, log and status run over each in-process through main().

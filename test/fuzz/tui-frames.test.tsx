@@ -8,6 +8,7 @@ import { formatSeed, fuzzSeed, seededRandom } from '../support/seeded-random.js'
 import { tempHome } from '../support/temp-home.js';
 import { forbiddenChars, lineAround } from '../support/terminal-safety.js';
 import { waitForFrame } from '../support/wait-for-frame.js';
+import { renderSized } from '../support/sized-render.js';
 
 // The fuzz test's TUI half: the doctor and status screens rendered over reports built from hostile
 // logs (escape sequences in every string field of every event kind, and junk lines), each finding's
@@ -20,8 +21,7 @@ delete process.env.CI;
 delete process.env.CONTINUOUS_INTEGRATION;
 const { render } = await import('ink-testing-library');
 const { Text } = await import('ink');
-const { DoctorScreen } = await import('../../src/ui/screens/DoctorScreen.js');
-const { StatusScreen } = await import('../../src/ui/screens/StatusScreen.js');
+const { App } = await import('../../src/ui/screens/App.js');
 const { createDeps } = await import('../../src/commands/deps.js');
 const { diagnoseHome } = await import('../../src/commands/diagnose-home.js');
 const { loadStatusSnapshot } = await import('../../src/commands/status.js');
@@ -35,6 +35,8 @@ const seed = fuzzSeed(0x0b5e55ed);
 const homes = generateFuzzHomes(seededRandom(seed).fork('tui'), { wrongTypes: false, injectionRate: 0.5 });
 const now = new Date(fuzzNow);
 const keys = { down: '\u001B[B', enter: '\r', escape: '\u001B' };
+// Tall enough that a finding's detail shows its heading and the footer together.
+const size = { columns: 120, rows: 60 };
 
 interface Leak {
   where: string;
@@ -103,48 +105,55 @@ describe('fuzz: the doctor and status screens over hostile logs', () => {
       const { doctor, runbooks, snapshot } = await reportsFor(home, dir);
       rendering = where('doctor');
 
-      const app = render(
-        <DoctorScreen scan={async () => doctor} runbookFix={(id) => runbooks.get(id)?.sections.Fix} runAction={() => Promise.reject(new Error('the fuzz test runs no action'))} onDone={() => {}} />,
+      const app = await renderSized(
+        <App
+          start="doctor"
+          status={{ load: async () => snapshot, snapshot }}
+          doctor={{ scan: async () => doctor, runbook: (id) => runbooks.get(id), runAction: () => Promise.reject(new Error('the fuzz test runs no action')) }}
+          clock={() => now}
+          onDone={() => {}}
+        />,
+        size,
       );
       try {
-        const list = (f: string) => f.includes('log lines read') && f.includes('enter runbook');
+        const list = (f: string) => f.includes('log lines read') && f.includes('q quit') && !f.includes('esc back');
         await waitForFrame(app.lastFrame, list, `${where('doctor')}: the findings list`);
         leaks.push(...leaksIn(app.lastFrame() ?? '', where('doctor list')));
         frames++;
-        for (const [i, finding] of doctor.findings.entries()) {
+        // The list orders findings its own way (active, then resolved): visit each row, then check every finding was seen.
+        const visited: string[] = [];
+        for (let i = 0; i < doctor.findings.length; i++) {
           if (i > 0) app.stdin.write(keys.down);
           app.stdin.write(keys.enter);
-          const heading = `${finding.severity.toUpperCase()} ${finding.id}${finding.conn ? ` (${finding.conn})` : ''}`;
-          await waitForFrame(app.lastFrame, (f) => f.includes(heading) && f.includes(`fix (runbooks/${finding.id}.md)`), `${where('doctor')}: the detail of ${heading}`);
-          leaks.push(...leaksIn(app.lastFrame() ?? '', where(`doctor detail of ${heading}`)));
+          const detail = await waitForFrame(app.lastFrame, (f) => f.includes('esc back') && /\[[a-z-]+\]/.test(f.split('\n').slice(0, 6).join('\n')), `${where('doctor')}: the detail of row ${i + 1}`);
+          const id = /\[([a-z-]+)\]/.exec(detail.split('\n').slice(0, 6).join('\n'))![1]!;
+          visited.push(id);
+          leaks.push(...leaksIn(app.lastFrame() ?? '', where(`doctor detail of row ${i + 1} (${id})`)));
           app.stdin.write(keys.escape);
-          await waitForFrame(app.lastFrame, list, `${where('doctor')}: the list after ${heading}`);
+          await waitForFrame(app.lastFrame, list, `${where('doctor')}: the list after row ${i + 1}`);
           frames++;
           findingsSeen++;
         }
-      } finally {
-        app.unmount();
-      }
-
-      rendering = where('status');
-      const rows = toStatusReport(snapshot, now).rows;
-      const status = render(<StatusScreen snapshot={snapshot} clock={() => now} onDone={() => {}} />);
-      try {
-        const grid = (f: string) => f.includes('broker status') && f.includes('enter details');
-        await waitForFrame(status.lastFrame, grid, `${where('status')}: the grid`);
-        leaks.push(...leaksIn(status.lastFrame() ?? '', where('status grid')));
+        assert.deepEqual(visited.sort(), doctor.findings.map((f) => f.id).sort(), `${where('doctor')}: every finding's detail was opened`);
+        // The same findings seen from the grid: s, then each connection's detail.
+        rendering = where('status');
+        app.stdin.write('s');
+        const rows = toStatusReport(snapshot, now).rows;
+        const grid = (f: string) => f.includes('broker status') && f.includes('q quit') && !f.includes('esc back');
+        await waitForFrame(app.lastFrame, grid, `${where('status')}: the grid`);
+        leaks.push(...leaksIn(app.lastFrame() ?? '', where('status grid')));
         frames++;
         for (const [i, row] of rows.entries()) {
-          if (i > 0) status.stdin.write(keys.down);
-          status.stdin.write(keys.enter);
-          await waitForFrame(status.lastFrame, (f) => f.includes('esc/backspace back') && f.includes(row.name), `${where('status')}: the detail of ${row.name}`);
-          leaks.push(...leaksIn(status.lastFrame() ?? '', where(`status detail of ${row.name}`)));
-          status.stdin.write(keys.escape);
-          await waitForFrame(status.lastFrame, grid, `${where('status')}: the grid after ${row.name}`);
+          if (i > 0) app.stdin.write(keys.down);
+          app.stdin.write(keys.enter);
+          await waitForFrame(app.lastFrame, (f) => f.includes('esc back') && f.includes(row.name), `${where('status')}: the detail of ${row.name}`);
+          leaks.push(...leaksIn(app.lastFrame() ?? '', where(`status detail of ${row.name}`)));
+          app.stdin.write(keys.escape);
+          await waitForFrame(app.lastFrame, grid, `${where('status')}: the grid after ${row.name}`);
           frames++;
         }
       } finally {
-        status.unmount();
+        app.unmount();
       }
     }
     const cases = homes.reduce((n, h) => n + h.lines.filter((l) => l.caseClass !== null).length, 0);

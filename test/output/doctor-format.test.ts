@@ -56,7 +56,7 @@ describe('doctor formatters', () => {
       ].join('\n'),
     );
   });
-  it('json: the DESIGN §2 names, nothing a terminal would execute', () => {
+  it('json: the docs/design.md §2 names, nothing a terminal would execute', () => {
     const json = formatDoctorJson(report);
     assert.doesNotMatch(json, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
     const doc = JSON.parse(json);

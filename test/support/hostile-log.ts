@@ -122,7 +122,7 @@ function embed(original: unknown, payload: string, random: SeededRandom): string
 }
 
 // ---------------------------------------------------------------------------------------------
-// Fields of each event kind (DESIGN §3, src/core/events.ts), by what a value of them must be
+// Fields of each event kind (docs/design.md §3, src/core/events.ts), by what a value of them must be
 
 // text: any string is valid; header: a response header a schema may check the form of (a date, a count).
 type FieldType = 'time' | 'name' | 'text' | 'header' | 'fp' | 'enum' | 'number' | 'boolean' | 'text-list';

@@ -24,7 +24,10 @@ export class Terminal {
   readonly socket = `broker-e2e-${process.pid}-${randomBytes(4).toString('hex')}`;
   readonly exitFile: string;
 
-  constructor(private readonly home: string) {
+  constructor(
+    private readonly home: string,
+    private readonly size: { columns: number; rows: number } = { columns: 160, rows: 40 },
+  ) {
     this.exitFile = join(home, 'exit-code');
   }
 
@@ -41,7 +44,7 @@ export class Terminal {
 
   /** Runs any shell command line in the terminal, with this home and without CI. */
   run(commandLine: string): void {
-    this.tmux('new-session', '-d', '-x', '160', '-y', '40', `env -u CI -u CONTINUOUS_INTEGRATION BROKER_HOME=${shellQuote(this.home)} ${commandLine}`);
+    this.tmux('new-session', '-d', '-x', String(this.size.columns), '-y', String(this.size.rows), `env -u CI -u CONTINUOUS_INTEGRATION BROKER_HOME=${shellQuote(this.home)} ${commandLine}`);
   }
 
   screen(): string {

@@ -1,10 +1,11 @@
 import { BrokerError, usageError } from '../../core/broker-error.js';
 import { exitCodes } from '../../core/exit-codes.js';
 import type { Finding } from '../../core/findings.js';
-import { pickAction, planRemediation } from '../../core/remediation.js';
+import { pickAction, planRemediation, recheckVerdict } from '../../core/remediation.js';
 import { rules } from '../../core/rules/index.js';
 import { stripControl } from '../../core/strip-control.js';
-import { askYesNo } from '../confirm.js';
+import { readClientSecretFromStdin } from '../../adapters/client-secret.js';
+import { askHidden, askYesNo } from '../confirm.js';
 import type { Deps } from '../deps.js';
 import { actionExecutors } from './actions/index.js';
 import { runRemediation } from './run-remediation.js';
@@ -27,9 +28,11 @@ export async function fixFinding(request: FixRequest, findings: Finding[], deps:
     deps.io.stderr.write(`no ${request.findingId} finding${request.conn ? ` on ${request.conn}` : ''} in the window: nothing to fix\n`);
     return exitCodes.ok;
   }
-  const [finding, ...others] = matching;
-  if (!finding || others.length > 0) {
-    throw usageError(`${request.findingId} is found on ${matching.map((f) => f.conn).join(', ')}`, `name one: --conn ${matching[0]?.conn}`);
+  const [finding] = matching;
+  // Several findings of one rule on one connection (new destinations of an agent) share their fix; on several connections, one must be named.
+  const conns = [...new Set(matching.map((f) => f.conn))];
+  if (!finding || conns.length > 1) {
+    throw usageError(`${request.findingId} is found on ${conns.join(', ')}`, `name one: --conn ${conns[0]}`);
   }
   const action = pickAction(finding, request.action);
   if (!action) {
@@ -45,15 +48,18 @@ export async function fixFinding(request: FixRequest, findings: Finding[], deps:
       return exitCodes.failed;
     }
   }
-  const result = await runRemediation(plan, deps, actionExecutors, recheck);
+  // A secret the action needs is typed without echo in a terminal, or piped on stdin (with --yes).
+  const askSecret = (prompt: string) => (deps.io.stdin.isTTY ? askHidden(deps.io, prompt) : readClientSecretFromStdin(deps.io.stdin));
+  const result = await runRemediation(plan, { ...deps, askSecret }, actionExecutors, recheck);
   const where = finding.conn ? ` on ${finding.conn}` : '';
   if (deps.mode === 'json') {
-    const doc = { finding: finding.id, conn: finding.conn, action: action.action, outcome: result.ok ? 'ok' : 'error', detail: result.detail, held: result.held, output: result.output };
+    const doc = { finding: finding.id, conn: finding.conn, action: action.action, outcome: result.ok ? 'ok' : 'error', detail: result.detail, held: result.held, showOnly: result.showOnly, output: result.output };
     deps.io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   } else {
     if (result.output) deps.io.stdout.write(`${result.output}\n`);
     deps.io.stdout.write(`${result.ok ? 'done' : 'failed'}: ${stripControl(result.detail)}\n`);
-    deps.io.stdout.write(`re-check: ${finding.id}${where} ${result.held ? 'is gone' : 'is still there'}\n`);
+    deps.io.stdout.write(`re-check: ${recheckVerdict(result, `${finding.id}${where}`)}
+`);
   }
-  return result.ok && result.held ? exitCodes.ok : exitCodes.failed;
+  return result.ok && (result.held || result.showOnly) ? exitCodes.ok : exitCodes.failed;
 }

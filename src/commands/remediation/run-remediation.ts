@@ -1,7 +1,7 @@
 import { operatorName } from '../../adapters/operator.js';
 import { BrokerError } from '../../core/broker-error.js';
 import type { ActionId, Finding } from '../../core/findings.js';
-import type { Remediation } from '../../core/remediation.js';
+import { showOnlyActions, type Remediation } from '../../core/remediation.js';
 import type { Deps } from '../deps.js';
 
 export interface ActionOutcome {
@@ -12,12 +12,20 @@ export interface ActionOutcome {
   output?: string;
 }
 
-export type ActionExecutor = (remediation: Remediation, deps: Deps) => Promise<ActionOutcome>;
+/** What an action may ask the person for: a secret typed without echo (null when they cancel). */
+export interface ActionPrompts {
+  askSecret?: (prompt: string) => Promise<string | null>;
+}
+
+export type ActionDeps = Deps & ActionPrompts;
+export type ActionExecutor = (remediation: Remediation, deps: ActionDeps) => Promise<ActionOutcome>;
 export type ActionExecutors = Partial<Record<ActionId, ActionExecutor>>;
 
 export interface RemediationResult extends ActionOutcome {
   /** True when the re-run diagnosis no longer shows the finding as active (gone, or resolved by the fix). */
   held: boolean;
+  /** The action only showed what to change: the finding is expected to stay. */
+  showOnly: boolean;
   findingsAfter: Finding[];
 }
 
@@ -27,7 +35,7 @@ export interface RemediationResult extends ActionOutcome {
  */
 export async function runRemediation(
   remediation: Remediation,
-  deps: Deps,
+  deps: ActionDeps,
   executors: ActionExecutors,
   recheck: () => Promise<Finding[]>,
 ): Promise<RemediationResult> {
@@ -53,5 +61,5 @@ export async function runRemediation(
   });
   const findingsAfter = await recheck();
   const held = !findingsAfter.some((f) => f.id === remediation.findingId && f.conn === remediation.conn && f.state === 'active');
-  return { ...outcome, held, findingsAfter };
+  return { ...outcome, held, showOnly: showOnlyActions.has(remediation.action), findingsAfter };
 }

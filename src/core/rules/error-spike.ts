@@ -113,6 +113,7 @@ export const errorSpike = defineRule({
           id: 'error-spike',
           severity: 'warning',
           conn: counts.conn,
+          subject: counts.target,
           summary: `${counts.conn}: ${errors} of ${recent} requests to ${counts.target} failed in the last hour (${Math.round(rate * 100)}%; ${baseline}): ${statuses}`,
           evidence: cited.map(evidenceFrom),
           actions: [],

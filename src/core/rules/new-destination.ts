@@ -74,6 +74,7 @@ export const newDestination = defineRule({
             id: 'new-destination',
             severity: 'warning',
             conn,
+            subject: `${pair.agent} → ${pair.target}`,
             summary: `${conn}: agent ${pair.agent} sent ${requestsText} to ${first.event.target}, never seen from it in the previous 7 days (first at ${clockTime(first.t)}, ${first.event.method} ${first.event.path})`,
             evidence: hits.map(evidenceFrom),
             actions: actionRefs('acknowledge'),

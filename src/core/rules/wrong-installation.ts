@@ -5,7 +5,7 @@ import type { LoggedEvent, RequestEvent } from '../events.js';
 import { evidenceFrom } from '../evidence.js';
 import { findingOf } from '../finding-state.js';
 import { defineRule, type Finding } from '../findings.js';
-import { githubOwnerOf, isSuccess } from '../request-signals.js';
+import { githubOwnerOf, githubRepoOf, isSuccess } from '../request-signals.js';
 
 // 404 is GitHub's answer for a repository outside the installation; 422 when a token is minted for
 // one; refused when the broker saw it coming and did not send it.
@@ -17,6 +17,8 @@ interface OwnerMisses {
   conn: string;
   owner: string;
   count: number;
+  /** The broker refused, or GitHub named the installation: an installation problem even for the owner the connection is bound to now. */
+  certain: boolean;
   latest: Array<LoggedEvent<RequestEvent>>;
   /** A later success for the same owner (after a rebind). */
   servedBy?: LoggedEvent;
@@ -34,10 +36,11 @@ export const wrongInstallation = defineRule({
     const key = `${event.conn}\u0000${owner.toLowerCase()}`;
     const missed = event.outcome === 'refused' || event.status === 404 || (event.status === 422 && notAccessible.test(event.error_description ?? ''));
     if (missed) {
-      let entry = entryOf(owners, key, () => ({ conn: event.conn!, owner, count: 0, latest: [] }), maxOwners);
+      let entry = entryOf(owners, key, () => ({ conn: event.conn!, owner, count: 0, certain: false, latest: [] }), maxOwners);
       if (!entry) return;
-      if (entry.servedBy && entry.servedBy.t < logged.t) owners.set(key, (entry = { conn: event.conn, owner, count: 0, latest: [] }));
+      if (entry.servedBy && entry.servedBy.t < logged.t) owners.set(key, (entry = { conn: event.conn, owner, count: 0, certain: false, latest: [] }));
       entry.count++;
+      if (event.outcome === 'refused' || event.status === 422) entry.certain = true;
       pushLatest(entry.latest, logged as LoggedEvent<RequestEvent>, 5);
       return;
     }
@@ -48,8 +51,10 @@ export const wrongInstallation = defineRule({
     return ctx.connections.flatMap((conn): Finding[] => {
       const installation = conn.installation;
       if (conn.provider !== 'github-app' || !installation) return [];
-      // A 404 on the installation's own owner is a missing repository, not a wrong installation.
-      const mine = [...owners.values()].filter((o) => o.conn === conn.name && o.owner.toLowerCase() !== installation.account.toLowerCase());
+      // A 404 on the installation's own owner is a missing repository, not a wrong installation; a
+      // refusal for the owner it is bound to now was one, before a rebind.
+      const boundTo = (o: OwnerMisses) => o.owner.toLowerCase() === installation.account.toLowerCase();
+      const mine = [...owners.values()].filter((o) => o.conn === conn.name && (!boundTo(o) || (o.certain && o.servedBy)));
       const open = mine.filter((o) => !o.servedBy);
       const shown = open.length > 0 ? open : mine;
       const misses = shown.flatMap((o) => o.latest).sort(byTime);
@@ -65,6 +70,8 @@ export const wrongInstallation = defineRule({
             id: 'wrong-installation',
             severity: 'error',
             conn: conn.name,
+            // The repository a rebind must cover: the latest one refused.
+            ...(githubRepoOf(last.event.path) ? { subject: githubRepoOf(last.event.path) } : {}),
             summary: `${conn.name}: ${requests} for repositories of ${shown.map((o) => o.owner).join(', ')} ${answered} (last ${last.event.method} ${last.event.path} at ${clockTime(last.t)} by ${whoDid(last.event)}); installation ${installation.id} belongs to ${installation.account}`,
             evidence: misses.slice(-5).map(evidenceFrom),
             actions: actionRefs('rebind-installation'),

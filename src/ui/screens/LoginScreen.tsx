@@ -1,8 +1,9 @@
 import { Spinner } from '@inkjs/ui';
 import { Box, Text, useInput } from 'ink';
-import { useEffect, useReducer, useRef, useState, type ReactElement } from 'react';
+import { useEffect, useReducer, useRef, type ReactElement } from 'react';
 import type { LoginReporter, LoginStep } from '../../core/login-progress.js';
 import { stripControl } from '../../core/strip-control.js';
+import { useNow } from '../hooks/use-now.js';
 import { countdown, initialLoginState, loginReducer, waitingFor } from '../login-state.js';
 import { theme } from '../theme.js';
 
@@ -16,7 +17,7 @@ export interface LoginScreenProps {
 
 export function LoginScreen({ run, clock, onDone, tickMs = 1000 }: LoginScreenProps): ReactElement {
   const [state, dispatch] = useReducer(loginReducer, initialLoginState);
-  const [now, setNow] = useState(clock);
+  const [now, readNow] = useNow(clock, tickMs);
   const abort = useRef(new AbortController());
 
   useEffect(() => {
@@ -24,7 +25,7 @@ export function LoginScreen({ run, clock, onDone, tickMs = 1000 }: LoginScreenPr
     const report: LoginReporter = (step) => {
       if (!mounted) return;
       // Read the clock with each step, so a fresh device code never shows more time than it has.
-      setNow(clock());
+      readNow();
       dispatch({ type: 'step', step });
     };
     run(report, abort.current.signal).then(
@@ -38,12 +39,7 @@ export function LoginScreen({ run, clock, onDone, tickMs = 1000 }: LoginScreenPr
     return () => {
       mounted = false;
     };
-  }, [run, clock]);
-
-  useEffect(() => {
-    const timer = setInterval(() => setNow(clock()), tickMs);
-    return () => clearInterval(timer);
-  }, [clock, tickMs]);
+  }, [run, readNow]);
 
   // Leave after the last frame is drawn, so the outcome stays on screen.
   useEffect(() => {

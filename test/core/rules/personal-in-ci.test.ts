@@ -9,7 +9,12 @@ const inCi = expecting('personal-in-ci', 'warning');
 const personal = conn({ name: 'p', provider: 'github', kind: 'personal', account: 'alice' });
 const token = (offset: number, ci: boolean | undefined, more: Record<string, unknown> = {}) => ({ ts: at(offset), event: 'token', conn: 'p', at_fp: 'x', generation: 1, ...(ci === undefined ? {} : { ci }), ...more });
 
+const refusedToken = (offset: number) => ({ ts: at(offset), event: 'token', conn: 'p', outcome: 'refused', reason: 'personal-in-ci', ci: true });
+const refusedByServe = (offset: number) => ({ ts: at(offset), event: 'request', conn: 'p', method: 'GET', target: 'broker', path: '/v1/token/p', status: 403, outcome: 'refused', reason: 'personal-connection-for-ci', agent: 'release', ci: true });
+
 const table: RuleCase[] = [
+  { name: 'asked for by CI and refused (broker token): still named, the policy holds', input: { connections: [personal], events: [refusedToken(-minute)] }, expected: [inCi('p', 'active', [1], 'p: personal credential of alice asked for by CI once (last at 08:59:00 UTC by pid 100 on h1)')] },
+  { name: 'refused by serve to a --ci agent, then handed out with --allow-personal-in-ci', input: { connections: [personal], events: [refusedByServe(-3 * minute), { ...token(-minute, true), allowed: 'personal-in-ci' }] }, expected: [inCi('p', 'active', [1, 2], /^p: personal credential of alice handed to CI 2 times, 1 of them refused \(last at 08:59:00 UTC to pid 100 on h1\)$/)] },
   { name: 'personal token to a CI caller', input: { connections: [conn({ name: 'p', provider: 'github', kind: 'personal' })], events: [token(-minute, true)] }, expected: [inCi('p', 'active', [1], 'p: personal credential handed to CI once (last at 08:59:00 UTC to pid 100 on h1)')] },
   { name: 'a service connection in CI is the point', input: { connections: [conn({ name: 'p', provider: 'github' })], events: [token(-minute, true)] }, expected: [] },
   { name: 'personal outside CI → quiet', input: { connections: [conn({ name: 'p', provider: 'github', kind: 'personal' })], events: [token(-minute, false)] }, expected: [] },

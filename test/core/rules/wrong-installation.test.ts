@@ -11,7 +11,11 @@ const app = conn({ name: 'app', provider: 'github-app', appId: 1, installation: 
 const req = (c: string, offset: number, status: number, more: Record<string, unknown> = {}) => ({ ts: at(offset), event: 'request', conn: c, method: 'GET', target: 'api.github.com', path: '/repos/acme/infra', status, at_fp: 'at5', ...more });
 const other = (offset: number, status: number, more: Record<string, unknown> = {}) => req('app', offset, status, { path: '/repos/other/infra', ...more });
 
+const rebound = conn({ name: 'app', provider: 'github-app', appId: 1, installation: { id: 8, account: 'other' } });
+
 const table: RuleCase[] = [
+  { name: 'refused for other, then rebound to other\'s installation, and a 200 there → resolved (the history stays)', input: { connections: [rebound], events: [other(-9 * minute, 403, { outcome: 'refused', reason: 'wrong-installation' }), other(-minute, 200)] }, expected: [wrong('app', 'resolved', [1, 2], /installation 8 belongs to other; resolved at 08:59:00 UTC: GET \/repos\/other\/infra answered 200$/)] },
+  { name: 'a 404 on the owner it is bound to now, even after a 200 there, is a missing repository → quiet', input: { connections: [rebound], events: [other(-9 * minute, 404), other(-minute, 200)] }, expected: [] },
   {
     name: '404 on another owner',
     input: { connections: [app], events: [other(-minute, 404)] },

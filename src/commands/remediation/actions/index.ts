@@ -1,13 +1,16 @@
-import type { ActionExecutors } from '../run-remediation.js';
+import type { ActionId } from '../../../core/findings.js';
+import type { ActionExecutor } from '../run-remediation.js';
 import { acknowledge } from './acknowledge.js';
 import { keepaliveAction, refreshAction, reloadSecretAction } from './refresh.js';
 import { reloginAction } from './relogin.js';
 import { restartHolder } from './restart-holder.js';
+import { rebindInstallation } from './rebind-installation.js';
+import { setSecret } from './set-secret.js';
+import { showEnv } from './show-env.js';
 import { useFileStore } from './use-file-store.js';
 
-// The actions the doctor can run. set-secret, rebind-installation and show-env are not here yet:
-// the runner answers that they cannot run, and the runbook's Fix section says what to do by hand.
-export const actionExecutors: ActionExecutors = {
+// Every action a finding can offer has its executor here (test/commands/remediation checks it).
+export const actionExecutors: Record<ActionId, ActionExecutor> = {
   refresh: refreshAction,
   keepalive: keepaliveAction,
   'reload-secret': reloadSecretAction,
@@ -15,4 +18,7 @@ export const actionExecutors: ActionExecutors = {
   acknowledge,
   'restart-holder': restartHolder,
   'use-file-store': useFileStore,
+  'set-secret': setSecret,
+  'rebind-installation': rebindInstallation,
+  'show-env': showEnv,
 };

@@ -1,4 +1,4 @@
-import { refreshNow } from '../../refresh.js';
+import { describeRefresh, refreshNow } from '../../refresh.js';
 import type { ActionExecutor } from '../run-remediation.js';
 import { requireConn } from './require-conn.js';
 
@@ -12,8 +12,7 @@ function refreshUnder(trigger: 'manual' | 'keepalive'): ActionExecutor {
     const conn = requireConn(remediation);
     const { report } = await refreshNow(deps, conn, trigger);
     if (report.outcome === 'error') return { ok: false, detail: [report.error, report.hint].filter(Boolean).join('; ') };
-    const how = report.adopted ? 'another process had just refreshed; kept its token' : 'refreshed';
-    return { ok: true, detail: `${conn}: ${how} (generation ${report.generation}, access token fp ${report.accessTokenFp})` };
+    return { ok: true, detail: `${conn}: ${describeRefresh(report)} (generation ${report.generation}, access token fp ${report.accessTokenFp})` };
   };
 }
 

@@ -1,6 +1,6 @@
 import type { ActionExecutor } from '../run-remediation.js';
 
-// Switching stores is the operator's decision (DESIGN §3: never a silent downgrade), so this only explains.
+// Switching stores is the operator's decision (docs/design.md §3: never a silent downgrade), so this only explains.
 export const useFileStore: ActionExecutor = async () => ({
   ok: true,
   detail: 'explained how to switch to the encrypted file store',
