@@ -12,7 +12,7 @@ import { readBoundedRegularFile } from './regular-file.js';
 import { databaseError, isConnectionLost, longStatement, openDb, type HeldDb } from './postgres-db.js';
 import { insertEvents, insertOf, keepUnsent, openEventTable, sendUnsent, type EventInsert } from './postgres-events.js';
 import { knownSchemaVersion, migrate, newerSchema } from './postgres-migrate.js';
-import { postgresReason, postgresTarget, keyFileEnv, type StoreKeySource } from './postgres-target.js';
+import { keyFileEnv, postgresAddress, postgresReason, storeKeySource, storeKeySourceOf, type StoreKeySource } from './postgres-target.js';
 import { refreshLockWaitMs, unsafeNoLockEnv } from './refresh-lock.js';
 import { keyBytes, keyFromPassphrase, open as openSealed, packSealed, seal, unpackSealed } from './sealed-text.js';
 import { alreadyExists, checkedConnection, renamed, type StateStore } from './state-store.js';
@@ -53,8 +53,8 @@ const connectionColumns = `c.name, c.generation, c.doc,
 
 export function openPostgresStore(input: StoreInput): Store {
   const { env, paths } = input;
-  const target = postgresTarget(env);
-  const reason = postgresReason(target);
+  const target = postgresAddress(env);
+  const reason = postgresReason({ ...target, key: storeKeySourceOf(env) });
   const db = openDb(target, `broker ${process.pid}`);
   let loaded: Loaded | null = null;
   let failure: { error: BrokerError; at: number } | null = null;
@@ -129,7 +129,7 @@ export function openPostgresStore(input: StoreInput): Store {
   // ---- the key that seals bundles: the same on every host, proven by the sealed check text.
   const storeKey = async (): Promise<Buffer> => {
     if (key) return key;
-    const source = postgresTarget(env).key;
+    const source = storeKeySource(env);
     const material = source.kind === 'key-file' ? readKeyFile(source.path) : null;
     const derive = (salt: Buffer): Buffer => material ?? keyFromPassphrase((source as Extract<StoreKeySource, { kind: 'passphrase' }>).passphrase, salt);
     let row = need().key;

@@ -26,10 +26,6 @@ export const databaseUrlEnv = 'BROKER_DATABASE_URL';
 export const keyFileEnv = 'BROKER_KEY_FILE';
 export const databaseTimeoutEnv = 'BROKER_DATABASE_TIMEOUT_MS';
 
-export function postgresTarget(env: Env): PostgresTarget {
-  return { ...postgresAddress(env), key: storeKeySource(env) };
-}
-
 /** Where the database is and how long to wait for it; no key needed (migrate, the description). */
 export function postgresAddress(env: Env): Omit<PostgresTarget, 'key'> {
   const timeoutMs = timeoutOf(env[databaseTimeoutEnv]);
@@ -60,9 +56,17 @@ export function postgresAddress(env: Env): Omit<PostgresTarget, 'key'> {
   return { connection, described: describe(env.PGUSER, host, String(port ?? 5432), env.PGDATABASE ?? env.PGUSER ?? '?'), timeoutMs };
 }
 
-function storeKeySource(env: Env): StoreKeySource {
+/** Where the key comes from, or undefined when neither variable is set (migrate and the log need none). */
+export function storeKeySourceOf(env: Env): StoreKeySource | undefined {
   if (env[keyFileEnv]) return { kind: 'key-file', path: env[keyFileEnv] };
   if (env.BROKER_PASSPHRASE) return { kind: 'passphrase', passphrase: env.BROKER_PASSPHRASE };
+  return undefined;
+}
+
+/** The key's source, demanded where a bundle is sealed or opened. */
+export function storeKeySource(env: Env): StoreKeySource {
+  const source = storeKeySourceOf(env);
+  if (source) return source;
   throw usageError(
     'BROKER_STORE=postgres needs the key that seals the token bundles',
     `set ${keyFileEnv}=PATH (32 random bytes, base64 or hex: openssl rand -base64 32 > PATH) or BROKER_PASSPHRASE, the same on every host`,
