@@ -25,6 +25,8 @@ export interface LoginOptions {
   scopes: string[];
   timeoutSec: number;
   json: boolean;
+  /** No method chosen: take the device code whenever the provider has one (the doctor's fix box, where a URL would be cut). */
+  preferDevice?: boolean;
 }
 
 // OpenID providers answer userinfo only for `openid`, and hand out refresh tokens for offline_access.
@@ -127,7 +129,7 @@ async function login(connection: Connection, opts: LoginOptions, deps: Deps, rep
       const loaded = await configurationFor(connection, previous, deps);
       config = loaded.config;
       secretFp = loaded.secretFp;
-      method = opts.method ?? defaultMethod(config, deps.env);
+      method = opts.method ?? defaultMethod(config, deps.env, opts.preferDevice === true);
       report({ kind: 'start', conn: connection.name, method, scopes, expected: connection.account });
       const tokens: TokenEndpointResponse =
         method === 'device'
@@ -182,9 +184,9 @@ async function configurationFor(connection: Connection, previous: TokenBundle | 
 }
 
 /** Over SSH, or with no display to open a browser in, the device code is the login that works (when the provider has one). */
-function defaultMethod(config: Configuration, env: Readonly<Record<string, string | undefined>>): LoginMethod {
+function defaultMethod(config: Configuration, env: Readonly<Record<string, string | undefined>>, preferDevice: boolean): LoginMethod {
   const deviceOffered = Boolean(config.serverMetadata().device_authorization_endpoint);
-  return deviceOffered && (env.SSH_CONNECTION || !canOpenBrowser(env)) ? 'device' : 'browser';
+  return deviceOffered && (preferDevice || env.SSH_CONNECTION || !canOpenBrowser(env)) ? 'device' : 'browser';
 }
 
 function describeFailure(err: unknown): { error: string; message: string; hint?: string; exitCode: number } {
