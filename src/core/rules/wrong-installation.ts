@@ -18,6 +18,8 @@ interface OwnerMisses {
   owner: string;
   count: number;
   latest: Array<LoggedEvent<RequestEvent>>;
+  /** The broker refused one as another installation's: a miss whatever the connection is bound to now. */
+  refusedAsOther?: boolean;
   /** A later success for the same owner (after a rebind). */
   servedBy?: LoggedEvent;
 }
@@ -38,6 +40,7 @@ export const wrongInstallation = defineRule({
       if (!entry) return;
       if (entry.servedBy && entry.servedBy.t < logged.t) owners.set(key, (entry = { conn: event.conn, owner, count: 0, latest: [] }));
       entry.count++;
+      if (event.outcome === 'refused' && event.reason === 'wrong-installation') entry.refusedAsOther = true;
       pushLatest(entry.latest, logged as LoggedEvent<RequestEvent>, 5);
       return;
     }
@@ -48,8 +51,9 @@ export const wrongInstallation = defineRule({
     return ctx.connections.flatMap((conn): Finding[] => {
       const installation = conn.installation;
       if (conn.provider !== 'github-app' || !installation) return [];
-      // A 404 on the installation's own owner is a missing repository, not a wrong installation.
-      const mine = [...owners.values()].filter((o) => o.conn === conn.name && o.owner.toLowerCase() !== installation.account.toLowerCase());
+      // A 404 on the installation's own owner is a missing repository, not a wrong installation; but
+      // what the broker refused as another installation's, and a rebind then served, is the night's story.
+      const mine = [...owners.values()].filter((o) => o.conn === conn.name && (o.owner.toLowerCase() !== installation.account.toLowerCase() || (o.refusedAsOther === true && o.servedBy !== undefined)));
       const open = mine.filter((o) => !o.servedBy);
       const shown = open.length > 0 ? open : mine;
       const misses = shown.flatMap((o) => o.latest).sort(byTime);
@@ -59,6 +63,8 @@ export const wrongInstallation = defineRule({
       const requests = count === 1 ? '1 request' : `${count} requests`;
       const answered = last.event.outcome === 'refused' ? 'were refused by the broker' : `answered ${last.event.status}`;
       const servedBy = open.length > 0 ? undefined : mine.map((o) => o.servedBy!).sort(byTime).at(-1);
+      const rebound = shown.some((o) => o.owner.toLowerCase() === installation.account.toLowerCase());
+      const binding = rebound ? `it is now bound to installation ${installation.id} of ${installation.account}` : `installation ${installation.id} belongs to ${installation.account}`;
       return [
         findingOf(
           {
@@ -67,7 +73,7 @@ export const wrongInstallation = defineRule({
             conn: conn.name,
             // The repository a rebind must cover: the latest one refused.
             ...(githubRepoOf(last.event.path) ? { subject: githubRepoOf(last.event.path) } : {}),
-            summary: `${conn.name}: ${requests} for repositories of ${shown.map((o) => o.owner).join(', ')} ${answered} (last ${last.event.method} ${last.event.path} at ${clockTime(last.t)} by ${whoDid(last.event)}); installation ${installation.id} belongs to ${installation.account}`,
+            summary: `${conn.name}: ${requests} for repositories of ${shown.map((o) => o.owner).join(', ')} ${answered} (last ${last.event.method} ${last.event.path} at ${clockTime(last.t)} by ${whoDid(last.event)}); ${binding}`,
             evidence: misses.slice(-5).map(evidenceFrom),
             actions: actionRefs('rebind-installation'),
           },

@@ -28,6 +28,19 @@ const table: RuleCase[] = [
     input: { connections: [app], events: [other(-10 * minute, 404), other(-minute, 200)] },
     expected: [wrong('app', 'resolved', [1, 2], /; resolved at 08:59:00 UTC: GET \/repos\/other\/infra answered 200$/)],
   },
+  {
+    name: 'refused as another installation\'s, then rebound to it and served → resolved, the night kept',
+    input: {
+      connections: [conn({ ...app, installation: { id: 8, account: 'other' } })],
+      events: [other(-10 * minute, 0, { outcome: 'refused', reason: 'wrong-installation' }), other(-minute, 200)],
+    },
+    expected: [wrong('app', 'resolved', [1, 2], /^app: 1 request for repositories of other were refused by the broker .*; it is now bound to installation 8 of other; resolved at 08:59:00 UTC/)],
+  },
+  {
+    name: 'a 404 on the owner it is bound to now, even if served later, is no wrong installation',
+    input: { connections: [conn({ ...app, installation: { id: 8, account: 'other' } })], events: [other(-10 * minute, 404), other(-minute, 200)] },
+    expected: [],
+  },
   { name: 'missed again after the success → a new episode, active, only the new miss', input: { connections: [app], events: [other(-10 * minute, 404), other(-5 * minute, 200), other(-minute, 404)] }, expected: [wrong('app', 'active', [3], /^app: 1 request for/)] },
   { name: 'a success for another owner resolves nothing', input: { connections: [app], events: [other(-10 * minute, 404), req('app', -minute, 200)] }, expected: [wrong('app', 'active', [1])] },
   { name: 'a 200 carrying an error word is not a success', input: { connections: [app], events: [other(-10 * minute, 404), other(-minute, 200, { error: 'not_found' })] }, expected: [wrong('app', 'active', [1])] },
