@@ -37,7 +37,8 @@ export const causeRefreshRace: CauseFailure = async (demo) => {
   await seedOidcConnection(demo, { name: conn, account: demoAccounts.service, client: demoClients.racing, createdAgoMs: ago.days(41), obtainedAgoMs: ago.minutes(61), generation: 212 });
   const oidc = demo.providers.oidc;
   const revokedBefore = oidc.stats().grantsRevoked;
-  const hold = oidc.holdTokenRequests(2, { clientId: demoClients.racing.clientId });
+  // Two processes start on a busy machine in well under 20 s; past that the race is reported as not having happened.
+  const hold = oidc.holdTokenRequests(2, { clientId: demoClients.racing.clientId, timeoutMs: 20_000 });
   const agents = ['deploy-bot-a', 'deploy-bot-b'].map((agent) => startBrokerProcess(['token', conn], { ...demo.env, BROKER_AGENT: agent, [unsafeNoLockEnv]: '1' }));
   const exits = agents.map((a) => a.done);
   const held = await hold.arrived;
