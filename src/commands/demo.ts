@@ -53,7 +53,22 @@ Exit codes: those of \`broker doctor\`: 0 no error or critical finding is left, 
           const { showApp } = await import('../ui/show-app.js');
           const session = doctorSession(home, { since: { all: false, ms: 24 * 3600_000 } });
           const status = { load: () => loadStatusSnapshot(home, undefined) };
-          return await showApp({ start: 'doctor', doctor: interactiveDoctor(session, home), status, clock: deps.now, notice: demo.notice }, deps.io);
+          const doctor = interactiveDoctor(session, home);
+          const running = new Set<Promise<unknown>>();
+          const runAction: typeof doctor.runAction = (...args) => {
+            const run = doctor.runAction(...args);
+            running.add(run);
+            void run.then(
+              () => running.delete(run),
+              () => running.delete(run),
+            );
+            return run;
+          };
+          const code = await showApp({ start: 'doctor', doctor: { ...doctor, runAction }, status, clock: deps.now, notice: demo.notice }, deps.io);
+          // A fix that q or Ctrl+C abandoned is aborted; it still logs how it ended. The home must be
+          // there until then, or those last writes would make its folders again.
+          await settledWithin([...running], 5000);
+          return code;
         }
         if (deps.mode === 'text') {
           await statusCommand.run({}, home);
@@ -68,3 +83,14 @@ Exit codes: those of \`broker doctor\`: 0 no error or critical finding is left, 
     }
   },
 });
+
+function settledWithin(promises: Array<Promise<unknown>>, ms: number): Promise<void> {
+  if (promises.length === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    void Promise.allSettled(promises).then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

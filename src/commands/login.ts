@@ -27,6 +27,8 @@ export interface LoginOptions {
   json: boolean;
   /** No method chosen: take the device code whenever the provider has one (the doctor's fix box, where a URL would be cut). */
   preferDevice?: boolean;
+  /** Stops the wait for the browser or the device approval (the doctor quit while it ran). */
+  signal?: AbortSignal;
 }
 
 // OpenID providers answer userinfo only for `openid`, and hand out refresh tokens for offline_access.
@@ -97,7 +99,7 @@ async function runLogin(opts: LoginOptions, deps: Deps): Promise<number> {
     return showLoginScreen(async (report, signal) => (await login(connection, opts, deps, report, signal)).exitCode, deps.io, deps.now);
   }
   const report: LoginReporter = (step) => deps.io.stderr.write(`${formatLoginStep(step, deps.now())}\n`);
-  const result = await login(connection, opts, deps, report);
+  const result = await login(connection, opts, deps, report, opts.signal);
   if (opts.json) deps.io.stdout.write(`${JSON.stringify({ ok: result.exitCode === exitCodes.ok, identity: result.identity, connection: result.connection }, null, 2)}\n`);
   else if (result.exitCode === exitCodes.ok) deps.io.stdout.write(`logged in ${opts.name} as ${result.identity}\n`);
   return result.exitCode;

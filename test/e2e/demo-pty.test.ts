@@ -77,4 +77,20 @@ describe('broker demo in a pseudo-terminal', () => {
     assert.equal(await run.term.waitForExit(), 1);
     await assertStopped(run, where);
   });
+
+  it('Ctrl+C while a device login waits for approval: the login is abandoned, the demo ends at once, nothing is left', async () => {
+    const run = startDemo();
+    await run.term.waitForScreen((s) => /^5 active/m.test(s), 'the doctor view');
+    run.term.tmux('send-keys', 'Down');
+    await run.term.waitForScreen((s) => /^› CRITICAL\s+Refresh race deploy-agent/m.test(s), 'the race selected');
+    run.term.tmux('send-keys', 'l');
+    await run.term.waitForScreen((s) => s.includes('Run it? (y/N)'), 'the y/N');
+    run.term.tmux('send-keys', 'y');
+    await run.term.waitForScreen((s) => s.includes('waiting for approval'), 'the device code');
+    const where = whereItRuns(run.progress());
+    run.term.tmux('send-keys', 'C-c');
+    assert.equal(await run.term.waitForExit(), 1);
+    await assertStopped(run, where);
+    assert.doesNotMatch(run.progress(), /events are not being logged/, 'nothing wrote into the removed home');
+  });
 });
