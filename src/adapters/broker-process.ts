@@ -7,6 +7,8 @@ import { packagePath } from './package-path.js';
 // The broker's own bundle as another process: what two agents on one host are. The demo needs
 // that for a refresh race, which the doctor tells by two different pids presenting one token.
 
+const running = new Set<ChildProcess>();
+
 export interface BrokerProcess {
   pid: number | undefined;
   /** Resolves with the exit code and what it said on stderr once the process has ended. */
@@ -21,11 +23,20 @@ export function startBrokerProcess(args: string[], env: Readonly<Record<string, 
   const bin = packagePath('dist/broker.mjs');
   if (!existsSync(bin)) throw new BrokerError(`${bin} is missing`, exitCodes.failed, 'build it first: npm run build');
   const child: ChildProcess = spawn(process.execPath, [bin, ...args], { env: { ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  running.add(child);
   const done = new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stderr }));
+    child.on('close', (code) => {
+      running.delete(child);
+      resolve({ code, stderr });
+    });
   });
   return { pid: child.pid, done };
+}
+
+/** Kills every broker process started here that still runs (the demo interrupted mid-setup), so none writes into a removed home. */
+export function killBrokerProcesses(): void {
+  for (const child of running) child.kill('SIGKILL');
 }

@@ -1,3 +1,4 @@
+import { killBrokerProcesses } from '../adapters/broker-process.js';
 import { cleanUpOnShutdownSignal } from '../adapters/shutdown-signals.js';
 import { usageError } from '../core/broker-error.js';
 import { defineCommand } from './command.js';
@@ -41,11 +42,14 @@ Exit codes: those of \`broker doctor\`: 0 no error or critical finding is left, 
     // Loaded here, not at the top: the local providers (oidc-provider and the fixtures) are the demo's alone.
     const { startLiveDemo } = await import('./demo/live-demo.js');
     let removeHome = (): void => {};
-    // Ctrl+C while it sets up (or prints, piped) still removes the home; in the TUI Ctrl+C is a key like q.
-    const stopOnSignal = cleanUpOnShutdownSignal(() => removeHome());
+    // Ctrl+C while it sets up (or prints, piped) still removes the home, after the agents it started
+    // are gone (they would write into it); in the TUI Ctrl+C is a key like q.
+    const stopOnSignal = cleanUpOnShutdownSignal(() => {
+      killBrokerProcesses();
+      removeHome();
+    });
     try {
-      const demo = await startLiveDemo(deps.env, deps.now, progress);
-      removeHome = demo.home.remove;
+      const demo = await startLiveDemo(deps.env, deps.now, progress, (home) => (removeHome = home.remove));
       try {
         const home = createDeps({ io: deps.io, env: demo.home.env, home: demo.home.root, mode: deps.mode, now: deps.now });
         if (deps.mode === 'tty') {

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { demoClients } from '../../src/adapters/local-providers.js';
-import { runBroker } from '../support/run-broker.js';
+import { brokerBin, runBroker } from '../support/run-broker.js';
+import { poll } from '../support/tmux-terminal.js';
 
 // `broker demo` piped and with --json: live local providers, the headline failures caused through
 // the broker, the doctor's answer, and nothing left behind (its temporary home goes under TMPDIR).
@@ -72,3 +74,32 @@ describe('broker demo (piped)', () => {
     assert.match(r.stderr, /demo takes no arguments/);
   });
 });
+
+describe('broker demo interrupted', () => {
+  it('SIGINT while its agents race: they are killed, the home is removed, it exits 130', async () => {
+    const tmp = ownTmp();
+    const child = spawn(process.execPath, [brokerBin, 'demo', '--json'], { env: { ...process.env, TMPDIR: tmp }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    // The two `broker token` processes of the race, running (they wait on the provider's hold).
+    const agents = await poll(() => {
+      const found = spawnSync('pgrep', ['-P', String(child.pid), '-f', 'broker.mjs token'], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+      return found.length === 2 ? found.map(Number) : undefined;
+    }, () => `the racing agents; stderr: ${stderr}`);
+    assert.equal(readdirSync(tmp).length, 1, 'the home is there');
+    child.kill('SIGINT');
+    assert.equal(await exited, 130, stderr);
+    assert.deepEqual(readdirSync(tmp), [], 'the home is removed');
+    await poll(() => (agents.every((pid) => !alive(pid)) ? true : undefined), () => 'the agents to be gone');
+  });
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

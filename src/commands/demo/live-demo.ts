@@ -13,11 +13,18 @@ export interface LiveDemo {
   stop(): Promise<void>;
 }
 
-export async function startLiveDemo(env: Readonly<Record<string, string | undefined>>, now: () => Date, progress: (line: string) => void): Promise<LiveDemo> {
+/** onHome is told the home as soon as it exists, so an interrupted setup can still remove it. */
+export async function startLiveDemo(
+  env: Readonly<Record<string, string | undefined>>,
+  now: () => Date,
+  progress: (line: string) => void,
+  onHome: (home: DemoHome) => void = () => {},
+): Promise<LiveDemo> {
   const started = Date.now();
   progress('broker demo: starting the local providers on 127.0.0.1…');
   const providers = await startLocalProviders();
   const home = makeDemoHome(providers, env, now);
+  onHome(home);
   const stop = async () => {
     await providers.close();
     home.remove();
