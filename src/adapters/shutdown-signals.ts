@@ -15,7 +15,8 @@ export function waitForShutdownSignal(): Promise<NodeJS.Signals> {
 
 /**
  * Until the returned function is called, SIGINT and SIGTERM run `cleanup` and end the process with
- * 128 + the signal's number, as the signal would have: a temporary home is not left behind.
+ * 128 + the signal's number, as the signal would have; and an exit that skips the caller's `finally`
+ * (a closed pipe: `broker demo | head`) runs it too. `cleanup` must be synchronous.
  */
 export function cleanUpOnShutdownSignal(cleanup: () => void): () => void {
   const listener = (signal: NodeJS.Signals): void => {
@@ -24,8 +25,10 @@ export function cleanUpOnShutdownSignal(cleanup: () => void): () => void {
   };
   process.on('SIGTERM', listener);
   process.on('SIGINT', listener);
+  process.on('exit', cleanup);
   return () => {
     process.off('SIGTERM', listener);
     process.off('SIGINT', listener);
+    process.off('exit', cleanup);
   };
 }
