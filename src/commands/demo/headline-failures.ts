@@ -104,7 +104,7 @@ export const causeWrongInstallation: CauseFailure = async (demo) => {
   }
   const agent = demo.deps({ BROKER_AGENT: 'release-agent' });
   await expectExit(apiCommand.run(apiCommand.parse({}, [conn, '/repos/acme/api']), agent), 0, agent.said, 'GET /repos/acme/api');
-  const refused = await apiCommand.run(apiCommand.parse({}, [conn, '/repos/globex/billing']), agent).catch((err: unknown) => (err instanceof BrokerError ? err.exitCode : Promise.reject(err)));
+  const refused = await exitCodeOf(apiCommand.run(apiCommand.parse({}, [conn, '/repos/globex/billing']), agent));
   if (refused === 0) throw new Error('GET /repos/globex/billing was answered');
   return { id: 'wrong-installation', conn, done: 'an agent asked the acme installation for globex/billing' };
 };
@@ -119,8 +119,7 @@ export const causeIdleRevocation: CauseFailure = async (demo) => {
   const { refreshToken } = await seedOidcConnection(demo, { name: conn, account: demoAccounts.service, client: demoClients.shared, createdAgoMs: ago.days(92), obtainedAgoMs: ago.days(20), generation: 31 });
   await demo.providers.oidc.idleOutGrant(refreshToken);
   const job = demo.deps({ BROKER_AGENT: 'report-job' });
-  const code = await tokenCommand.run({ name: conn }, job).catch((err: unknown) => (err instanceof BrokerError ? err.exitCode : Promise.reject(err)));
-  if (code === 0) throw new Error('the idle refresh token was accepted');
+  if ((await exitCodeOf(tokenCommand.run({ name: conn }, job))) === 0) throw new Error('the idle refresh token was accepted');
   return { id: 'idle-revoked', conn, done: 'its refresh token sat unused for 20 days; the provider had expired it' };
 };
 
@@ -129,8 +128,7 @@ export const causePersonalInCi: CauseFailure = async (demo) => {
   const conn = 'dana-notes';
   await seedOidcConnection(demo, { name: conn, kind: 'personal', account: demoAccounts.person, client: demoClients.shared, createdAgoMs: ago.days(9), obtainedAgoMs: ago.minutes(20), generation: 4 });
   const ci = demo.deps({ CI: 'true', BROKER_AGENT: 'nightly-ci' });
-  const code = await tokenCommand.run({ name: conn }, ci).catch((err: unknown) => (err instanceof BrokerError ? err.exitCode : Promise.reject(err)));
-  if (code === 0) throw new Error('the personal token was handed to CI');
+  if ((await exitCodeOf(tokenCommand.run({ name: conn }, ci))) === 0) throw new Error('the personal token was handed to CI');
   return { id: 'personal-in-ci', conn, done: 'a CI job asked for a personal connection and was refused' };
 };
 
@@ -151,7 +149,12 @@ export async function seedHealthyConnection(demo: DemoHome): Promise<void> {
   await expectExit(tokenCommand.run({ name: conn }, agent), 0, agent.said, 'broker token');
 }
 
+/** A command's exit code, as main would make it of a BrokerError it throws. */
+function exitCodeOf(run: Promise<number>): Promise<number> {
+  return run.catch((err: unknown) => (err instanceof BrokerError ? err.exitCode : Promise.reject(err)));
+}
+
 async function expectExit(run: Promise<number>, expected: number, said: () => string, what: string): Promise<void> {
-  const code = await run;
+  const code = await exitCodeOf(run);
   if (code !== expected) throw new Error(`${what} exited ${code}: ${said().trim()}`);
 }
