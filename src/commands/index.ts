@@ -23,5 +23,5 @@ export const commands: CommandEntry[] = [
   { name: 'logout', summary: 'delete a connection\'s tokens, keep the connection', load: async () => (await import('./logout.js')).logoutCommand as Command<unknown> },
   { name: 'remove', summary: 'delete a connection and its secrets', load: async () => (await import('./remove.js')).removeCommand as Command<unknown> },
   { name: 'log', summary: 'read the event log, redacted', load: async () => (await import('./log.js')).logCommand as Command<unknown> },
-  { name: 'demo', summary: 'a sandbox home with sample connections, shown by broker status', load: async () => (await import('./demo.js')).demoCommand as Command<unknown> },
+  { name: 'demo', summary: 'live local providers, the headline failures caused for real, then the doctor', load: async () => (await import('./demo.js')).demoCommand as Command<unknown> },
 ];
