@@ -1,85 +1,102 @@
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { packagePath } from '../adapters/package-path.js';
+import { killBrokerProcesses } from '../adapters/broker-process.js';
+import { cleanUpOnShutdownSignal } from '../adapters/shutdown-signals.js';
 import { usageError } from '../core/broker-error.js';
-import { StateSchema, type State } from '../core/state-schema.js';
 import { defineCommand } from './command.js';
 import { createDeps } from './deps.js';
 import { doctorCommand } from './doctor.js';
-import { statusCommand } from './status.js';
+import { doctorSession, interactiveDoctor } from './doctor-session.js';
+import { loadStatusSnapshot, statusCommand } from './status.js';
 
-// The sandbox's timestamps were written as of this moment; the demo moves them all to "now",
-// so "expires in 12 min" and "idle 171 days" read the same whenever it runs.
-const sandboxRecordedAt = '2026-11-22T03:00:00.000Z';
-// A scenario whose log a real broker could have written: a refresh race, a wrong GitHub App
-// installation, a personal token in CI and a rate limit, among normal traffic.
-const demoScenario = 'fixtures/scenarios/several-failures';
+export interface DemoOptions {
+  json: boolean;
+}
 
-export const demoCommand = defineCommand<Record<string, never>>({
+export const demoCommand = defineCommand<DemoOptions>({
   name: 'demo',
-  usage: `Usage: broker demo
+  usage: `Usage: broker demo [--json]
 
-A sandbox in a fresh temporary home, removed on exit: the connections of fixtures/sandbox/state.json
-(github, github-app, google, microsoft, slack, oidc; metadata only, no secrets) plus the state and
-event log of the several-failures scenario, all moved to the present. Shows \`broker status\` (the
-live grid in a terminal: ↑/↓, Enter, q), then \`broker doctor\` (in a terminal: Enter for the
-runbook, an action key and y to fix, q to quit; piped: its report). The sandbox uses the
-encrypted file token store, so it runs on a machine without a keychain.
+Starts a real OpenID provider (oidc-provider) and a stand-in for GitHub's API on 127.0.0.1, makes a
+temporary home with real tokens from them (the file token store, so no keychain is needed), and
+causes the failures the doctor is for, through the broker itself:
+
+  deploy-agent    two agents refresh one token at once without the lock: the provider revokes the family
+  billing-sync    its client secret is rotated at the provider: the next refresh meets invalid_client
+  gh-app-deploy   a GitHub App installation is asked for another owner's repository
+  nightly-report  its refresh token sat unused past the provider's idle window, which expired it
+  dana-notes      a CI job asks for a personal connection's token and is refused
+
+In a terminal it then opens on the doctor: Enter shows a finding's runbook, its action key and y fix
+it (a device login is approved on the local provider's page; any password works), s shows the grid,
+q or Ctrl+C stops the providers and removes the home. Piped it prints the status and the doctor's
+report; --json prints the doctor's JSON. Either way the home is removed when it ends.
+
+Exit codes: those of \`broker doctor\`: 0 no error or critical finding is left, 1 otherwise.
 `,
-  options: {},
+  options: { json: { type: 'boolean' } },
   // The sandbox is a home of its own on the file store, whatever BROKER_STORE says.
   opensStore: false,
-  parse(_values, positionals) {
+  parse(values, positionals) {
     if (positionals.length > 0) throw usageError('demo takes no arguments');
-    return {};
+    return { json: values.json === true };
   },
   async run(_opts, deps) {
-    const home = mkdtempSync(join(tmpdir(), 'broker-demo-'));
+    const progress = (line: string) => deps.io.stderr.write(`${line}\n`);
+    // Loaded here, not at the top: the local providers (oidc-provider and the fixtures) are the demo's alone.
+    const { startLiveDemo } = await import('./demo/live-demo.js');
+    let removeHome = (): void => {};
+    // Ctrl+C while it sets up (or prints, piped) still removes the home, after the agents it started
+    // are gone (they would write into it); in the TUI Ctrl+C is a key like q.
+    const stopOnSignal = cleanUpOnShutdownSignal(() => {
+      killBrokerProcesses();
+      removeHome();
+    });
     try {
-      const now = deps.now().getTime();
-      const sandbox = readJson(packagePath('fixtures/sandbox/state.json'));
-      const scenarioDir = packagePath(demoScenario);
-      const scenarioNow = (readJson(join(scenarioDir, 'expected.json')) as { now: string }).now;
-      const scenario = readJson(join(scenarioDir, 'state.json'));
-      const state: State = {
-        version: 1,
-        // A fresh home id keeps the sandbox's store entries apart from every other home's.
-        homeId: randomBytes(8).toString('hex'),
-        connections: {
-          ...StateSchema.parse(shiftTimes(sandbox, now - Date.parse(sandboxRecordedAt))).connections,
-          ...StateSchema.parse(shiftTimes(scenario, now - Date.parse(scenarioNow))).connections,
-        },
-      };
-      writeFileSync(join(home, 'state.json'), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
-      mkdirSync(join(home, 'logs'), { mode: 0o700 });
-      const events = readFileSync(join(scenarioDir, 'events.jsonl'), 'utf8')
-        .split('\n')
-        .filter((line) => line.trim() !== '')
-        .map((line) => JSON.stringify(shiftTimes(JSON.parse(line), now - Date.parse(scenarioNow))));
-      writeFileSync(join(home, 'logs', 'events.jsonl'), `${events.join('\n')}\n`, { mode: 0o600 });
-
-      deps.io.stderr.write(`sandbox home: ${home} (removed on exit)\n`);
-      const env = { ...deps.env, BROKER_HOME: home, BROKER_STORE: 'file', BROKER_PASSPHRASE: 'broker-demo-sandbox' };
-      const sandboxDeps = createDeps({ io: deps.io, env, home, mode: deps.mode, now: deps.now });
-      await statusCommand.run({}, sandboxDeps);
-      deps.io.stdout.write('\n');
-      return await doctorCommand.run(doctorCommand.parse({}, []), sandboxDeps);
+      const demo = await startLiveDemo(deps.env, deps.now, progress, (home) => (removeHome = home.remove));
+      try {
+        const home = createDeps({ io: deps.io, env: demo.home.env, home: demo.home.root, mode: deps.mode, now: deps.now });
+        if (deps.mode === 'tty') {
+          progress('opening the doctor…');
+          const { showApp } = await import('../ui/show-app.js');
+          const session = doctorSession(home, { since: { all: false, ms: 24 * 3600_000 } });
+          const status = { load: () => loadStatusSnapshot(home, undefined) };
+          const doctor = interactiveDoctor(session, home);
+          const running = new Set<Promise<unknown>>();
+          const runAction: typeof doctor.runAction = (...args) => {
+            const run = doctor.runAction(...args);
+            running.add(run);
+            void run.then(
+              () => running.delete(run),
+              () => running.delete(run),
+            );
+            return run;
+          };
+          const code = await showApp({ start: 'doctor', doctor: { ...doctor, runAction }, status, clock: deps.now, notice: demo.notice }, deps.io);
+          // A fix that q or Ctrl+C abandoned is aborted; it still logs how it ended. The home must be
+          // there until then, or those last writes would make its folders again.
+          await settledWithin([...running], 5000);
+          return code;
+        }
+        if (deps.mode === 'text') {
+          await statusCommand.run({}, home);
+          deps.io.stdout.write('\n');
+        }
+        return await doctorCommand.run(doctorCommand.parse({}, []), home);
+      } finally {
+        await demo.stop();
+      }
     } finally {
-      rmSync(home, { recursive: true, force: true });
+      stopOnSignal();
     }
   },
 });
 
-function readJson(path: string): unknown {
-  return JSON.parse(readFileSync(path, 'utf8'));
-}
-
-/** Every ISO timestamp in the value, moved by offsetMs. */
-function shiftTimes(value: unknown, offsetMs: number): unknown {
-  if (typeof value === 'string' && /^\d{4}-\d\d-\d\dT[\d:.]+Z$/.test(value)) return new Date(Date.parse(value) + offsetMs).toISOString();
-  if (Array.isArray(value)) return value.map((v) => shiftTimes(v, offsetMs));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shiftTimes(v, offsetMs)]));
-  return value;
+function settledWithin(promises: Array<Promise<unknown>>, ms: number): Promise<void> {
+  if (promises.length === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    void Promise.allSettled(promises).then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }

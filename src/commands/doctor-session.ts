@@ -60,7 +60,7 @@ export function interactiveDoctor(session: ReturnType<typeof doctorSession>, dep
     runAction: async (finding, action, onOutput, prompts) => {
       // What an action prints (a device code, a holder's output) goes to the screen, not under Ink's frame.
       const screenOut = new Writable({ write: (chunk: Buffer, _enc, done) => (onOutput(chunk.toString('utf8')), done()) });
-      const actionDeps = { ...deps, io: { ...deps.io, stdout: screenOut, stderr: screenOut }, askSecret: prompts.askSecret };
+      const actionDeps = { ...deps, io: { ...deps.io, stdout: screenOut, stderr: screenOut }, askSecret: prompts.askSecret, signal: prompts.signal };
       const result = await runRemediation(planRemediation(finding, action), actionDeps, actionExecutors, session.recheck);
       return { result, findingsAfter: result.findingsAfter };
     },

@@ -25,5 +25,5 @@ export const commands: CommandEntry[] = [
   { name: 'log', summary: 'read the event log, redacted', load: async () => (await import('./log.js')).logCommand as Command<unknown> },
   { name: 'migrate', summary: 'apply the PostgreSQL schema (BROKER_STORE=postgres); safe from every host at once', load: async () => (await import('./migrate.js')).migrateCommand as Command<unknown> },
   { name: 'store', summary: 'store copy --to postgres|keychain|file: move connections and tokens between stores, no re-login', load: async () => (await import('./store-copy.js')).storeCommand as Command<unknown> },
-  { name: 'demo', summary: 'a sandbox home with sample connections, shown by broker status', load: async () => (await import('./demo.js')).demoCommand as Command<unknown> },
+  { name: 'demo', summary: 'live local providers, the headline failures caused for real, then the doctor', load: async () => (await import('./demo.js')).demoCommand as Command<unknown> },
 ];

@@ -25,6 +25,10 @@ export interface LoginOptions {
   scopes: string[];
   timeoutSec: number;
   json: boolean;
+  /** No method chosen: take the device code whenever the provider has one (the doctor's fix box, where a URL would be cut). */
+  preferDevice?: boolean;
+  /** Stops the wait for the browser or the device approval (the doctor quit while it ran). */
+  signal?: AbortSignal;
 }
 
 // OpenID providers answer userinfo only for `openid`, and hand out refresh tokens for offline_access.
@@ -95,7 +99,7 @@ async function runLogin(opts: LoginOptions, deps: Deps): Promise<number> {
     return showLoginScreen(async (report, signal) => (await login(connection, opts, deps, report, signal)).exitCode, deps.io, deps.now);
   }
   const report: LoginReporter = (step) => deps.io.stderr.write(`${formatLoginStep(step, deps.now())}\n`);
-  const result = await login(connection, opts, deps, report);
+  const result = await login(connection, opts, deps, report, opts.signal);
   if (opts.json) deps.io.stdout.write(`${JSON.stringify({ ok: result.exitCode === exitCodes.ok, identity: result.identity, connection: result.connection }, null, 2)}\n`);
   else if (result.exitCode === exitCodes.ok) deps.io.stdout.write(`logged in ${opts.name} as ${result.identity}\n`);
   return result.exitCode;
@@ -127,7 +131,7 @@ async function login(connection: Connection, opts: LoginOptions, deps: Deps, rep
       const loaded = await configurationFor(connection, previous, deps);
       config = loaded.config;
       secretFp = loaded.secretFp;
-      method = opts.method ?? defaultMethod(config, deps.env);
+      method = opts.method ?? defaultMethod(config, deps.env, opts.preferDevice === true);
       report({ kind: 'start', conn: connection.name, method, scopes, expected: connection.account });
       const tokens: TokenEndpointResponse =
         method === 'device'
@@ -182,9 +186,9 @@ async function configurationFor(connection: Connection, previous: TokenBundle | 
 }
 
 /** Over SSH, or with no display to open a browser in, the device code is the login that works (when the provider has one). */
-function defaultMethod(config: Configuration, env: Readonly<Record<string, string | undefined>>): LoginMethod {
+function defaultMethod(config: Configuration, env: Readonly<Record<string, string | undefined>>, preferDevice: boolean): LoginMethod {
   const deviceOffered = Boolean(config.serverMetadata().device_authorization_endpoint);
-  return deviceOffered && (env.SSH_CONNECTION || !canOpenBrowser(env)) ? 'device' : 'browser';
+  return deviceOffered && (preferDevice || env.SSH_CONNECTION || !canOpenBrowser(env)) ? 'device' : 'browser';
 }
 
 function describeFailure(err: unknown): { error: string; message: string; hint?: string; exitCode: number } {

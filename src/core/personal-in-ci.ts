@@ -14,6 +14,13 @@ export function ciSystemOf(env: Readonly<Record<string, string | undefined>>): s
   });
 }
 
+/** The environment with every CI variable removed: a process that is told it does not run in CI. */
+export function withoutCiVariables(env: Readonly<Record<string, string | undefined>>): Record<string, string | undefined> {
+  const outside = { ...env };
+  for (const name of ciVariables) delete outside[name];
+  return outside;
+}
+
 /** Why this connection's token is not handed to the caller, or undefined when it may be. */
 export function personalInCiRefusal(connection: Pick<Connection, 'name' | 'kind' | 'account'>, caller: string): string | undefined {
   if (connection.kind !== 'personal') return undefined;

@@ -12,7 +12,7 @@ export interface Remediation {
 
 const describeAction: Record<ActionId, (conn: string, subject?: string) => string> = {
   refresh: (c) => `refresh ${c} now under its lock (a token another process already refreshed is adopted, not refreshed again)`,
-  relogin: (c) => `log ${c} in again as its account (browser, or device code over SSH), keeping its scopes`,
+  relogin: (c) => `log ${c} in again as its account (a device code in the doctor and over SSH, else a browser), keeping its scopes`,
   'reload-secret': (c) => `re-read ${c}'s client secret from its source, then probe the token endpoint with it`,
   'set-secret': (c) => `store a new client secret for ${c} in its token store (typed, never echoed), then refresh with it`,
   'rebind-installation': (c, subject) => `look up the GitHub App installation that covers ${subject ?? 'the failing repository'} with the app's JWT, bind ${c} to it, mint a token and fetch the repository`,

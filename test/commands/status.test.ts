@@ -159,18 +159,3 @@ describe('broker status: bad input', () => {
     assert.match(r.stderr, /status --conn NAME/);
   });
 });
-
-describe('broker demo (piped)', () => {
-  it('shows the sandbox connections, then the doctor names the scenario failures, on the file store', async () => {
-    const r = await runBroker(['demo'], { env: { BROKER_HOME: tempHome() } });
-    const sandbox = JSON.parse(readFileSync(new URL('../../fixtures/sandbox/state.json', import.meta.url), 'utf8'));
-    for (const name of Object.keys(sandbox.connections)) assert.match(r.stdout, new RegExp(`^${name} `, 'm'));
-    assert.match(r.stdout, /^graph-mail .*invalid_client \(401\) 1 h ago\s+critical$/m);
-    assert.match(r.stdout, /^drive-sync .*idle 171 days/m);
-    assert.equal(r.code, 1, r.stdout + r.stderr);
-    assert.match(r.stderr, /sandbox home: .*broker-demo-/);
-    assert.match(r.stdout, /^token store: file \(BROKER_STORE=file/m);
-    const expected = JSON.parse(readFileSync(new URL('../../fixtures/scenarios/several-failures/expected.json', import.meta.url), 'utf8'));
-    for (const f of expected.findings) assert.match(r.stdout, new RegExp(`^${f.severity.toUpperCase()} .* \\(${f.conn}\\) \\[${f.id}\\]$`, 'm'));
-  });
-});

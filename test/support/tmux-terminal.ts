@@ -27,6 +27,8 @@ export class Terminal {
   constructor(
     private readonly home: string,
     private readonly size: { columns: number; rows: number } = { columns: 160, rows: 40 },
+    /** More variables for what runs in the terminal (a file token store's BROKER_STORE and passphrase). */
+    private readonly env: Record<string, string> = {},
   ) {
     this.exitFile = join(home, 'exit-code');
   }
@@ -44,7 +46,8 @@ export class Terminal {
 
   /** Runs any shell command line in the terminal, with this home and without CI. */
   run(commandLine: string): void {
-    this.tmux('new-session', '-d', '-x', String(this.size.columns), '-y', String(this.size.rows), `env -u CI -u CONTINUOUS_INTEGRATION BROKER_HOME=${shellQuote(this.home)} ${commandLine}`);
+    const extra = Object.entries(this.env).map(([name, value]) => `${name}=${shellQuote(value)} `).join('');
+    this.tmux('new-session', '-d', '-x', String(this.size.columns), '-y', String(this.size.rows), `env -u CI -u CONTINUOUS_INTEGRATION BROKER_HOME=${shellQuote(this.home)} ${extra}${commandLine}`);
   }
 
   screen(): string {

@@ -23,7 +23,7 @@ interface Mounted extends SizedApp {
   runs: Array<{ id: string; action: string }>;
 }
 
-async function mount(options: { start?: AppView; runAction?: RunAction; scanned?: DoctorReport; size?: { columns: number; rows: number }; scanHeld?: Promise<void> } = {}): Promise<Mounted> {
+async function mount(options: { start?: AppView; runAction?: RunAction; scanned?: DoctorReport; size?: { columns: number; rows: number }; scanHeld?: Promise<void>; notice?: string[] } = {}): Promise<Mounted> {
   const done: number[] = [];
   const runs: Mounted['runs'] = [];
   let scans = 0;
@@ -48,6 +48,7 @@ async function mount(options: { start?: AppView; runAction?: RunAction; scanned?
       clock={() => new Date(report.window.until)}
       onDone={(code) => done.push(code)}
       tickMs={50}
+      notice={options.notice}
     />,
     options.size ?? small,
   );
@@ -290,6 +291,30 @@ describe('status and doctor: two views of one app', () => {
       app.stdin.write('q');
       await waitForFrame(() => String(app.done.length), (n) => n === '1', 'onDone');
       assert.deepEqual(app.done, [1]);
+    } finally {
+      app.unmount();
+    }
+  });
+});
+
+describe('a standing notice (the demo\'s hints)', () => {
+  it('stays under the title in both views and in the detail, one line each, cut to the width, and the frame still fits', async () => {
+    const notice = ['demo: sign in at http://127.0.0.1:40527 as agents@acme.test, any password works', `demo: ${'x'.repeat(120)}\u001b[2J`];
+    const app = await mount({ notice });
+    try {
+      let frame = await waitForFrame(app.lastFrame, listed, 'the findings');
+      assertFits(frame, small);
+      assert.match(lines(frame)[1]!, /^demo: sign in at http:\/\/127\.0\.0\.1:40527 as agents@acme\.test, any password works$/);
+      assert.match(lines(frame)[2]!, /^demo: x+…$/, 'cut, not wrapped');
+      assert.ok(!frame.includes('\u001b[2J'), 'no control character reaches the screen');
+      app.stdin.write(keys.enter);
+      frame = await waitForFrame(app.lastFrame, (f) => f.includes('What happened'), 'the detail');
+      assert.match(frame, /^demo: sign in at /m);
+      assertFits(frame, small);
+      app.stdin.write('s');
+      frame = await waitForFrame(app.lastFrame, (f) => f.includes('broker status'), 'the grid');
+      assert.match(lines(frame)[1]!, /^demo: sign in at /);
+      assertFits(frame, small);
     } finally {
       app.unmount();
     }

@@ -12,9 +12,11 @@ export interface ActionOutcome {
   output?: string;
 }
 
-/** What an action may ask the person for: a secret typed without echo (null when they cancel). */
+/** What an action may ask the person for: a secret typed without echo (null when they cancel); and when to give up. */
 export interface ActionPrompts {
   askSecret?: (prompt: string) => Promise<string | null>;
+  /** Aborted when the person is gone (the TUI quit while it ran): waits such as a device login stop. */
+  signal?: AbortSignal;
 }
 
 export type ActionDeps = Deps & ActionPrompts;

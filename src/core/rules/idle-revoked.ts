@@ -30,7 +30,8 @@ export const idleRevoked = defineRule({
             conn: conn.name,
             summary: `${conn.name}: ${idle}; refresh at ${clockTime(latest.failure.t)} failed with ${latest.classified.code ?? latest.classified.error}`,
             evidence: [evidenceFrom(latest.failure)],
-            actions: actionRefs('relogin', 'keepalive'),
+            // Only a login brings it back: a keep-alive refresh would present the revoked token again.
+            actions: actionRefs('relogin'),
           },
           group.resolvedBy,
         ),

@@ -35,7 +35,8 @@ export const refreshRace = defineRule({
             conn: conn.name,
             summary: `${conn.name}: ${group.processes.length} processes refreshed the same token at ${clockTime(first.winner.t)}; ${whoDid(first.failure.event)} lost with ${first.classified.error}${group.races > 1 ? ` (${group.races} races since, the last at ${clockTime(group.last.failure.t)})` : ''}${consequence}`,
             evidence,
-            actions: familyGone ? actionRefs('relogin', 'refresh') : actionRefs('refresh', 'relogin'),
+            // Once the winner's token was refused too, a refresh can only fail again: only the login is offered.
+            actions: familyGone ? actionRefs('relogin') : actionRefs('refresh', 'relogin'),
           },
           group.resolvedBy,
         ),

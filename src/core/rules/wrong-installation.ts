@@ -34,13 +34,14 @@ export const wrongInstallation = defineRule({
     const owner = githubOwnerOf(event.path);
     if (owner === undefined) return;
     const key = `${event.conn}\u0000${owner.toLowerCase()}`;
-    const missed = event.outcome === 'refused' || event.status === 404 || (event.status === 422 && notAccessible.test(event.error_description ?? ''));
+    const refusedAsOther = event.outcome === 'refused' && event.reason === 'wrong-installation';
+    const missed = refusedAsOther || event.status === 404 || (event.status === 422 && notAccessible.test(event.error_description ?? ''));
     if (missed) {
       let entry = entryOf(owners, key, () => ({ conn: event.conn!, owner, count: 0, certain: false, latest: [] }), maxOwners);
       if (!entry) return;
       if (entry.servedBy && entry.servedBy.t < logged.t) owners.set(key, (entry = { conn: event.conn, owner, count: 0, certain: false, latest: [] }));
       entry.count++;
-      if (event.outcome === 'refused' || event.status === 422) entry.certain = true;
+      if (refusedAsOther || event.status === 422) entry.certain = true;
       pushLatest(entry.latest, logged as LoggedEvent<RequestEvent>, 5);
       return;
     }
@@ -64,6 +65,8 @@ export const wrongInstallation = defineRule({
       const requests = count === 1 ? '1 request' : `${count} requests`;
       const answered = last.event.outcome === 'refused' ? 'were refused by the broker' : `answered ${last.event.status}`;
       const servedBy = open.length > 0 ? undefined : mine.map((o) => o.servedBy!).sort(byTime).at(-1);
+      const rebound = shown.some((o) => o.owner.toLowerCase() === installation.account.toLowerCase());
+      const binding = rebound ? `it is now bound to installation ${installation.id} of ${installation.account}` : `installation ${installation.id} belongs to ${installation.account}`;
       return [
         findingOf(
           {
@@ -72,7 +75,7 @@ export const wrongInstallation = defineRule({
             conn: conn.name,
             // The repository a rebind must cover: the latest one refused.
             ...(githubRepoOf(last.event.path) ? { subject: githubRepoOf(last.event.path) } : {}),
-            summary: `${conn.name}: ${requests} for repositories of ${shown.map((o) => o.owner).join(', ')} ${answered} (last ${last.event.method} ${last.event.path} at ${clockTime(last.t)} by ${whoDid(last.event)}); installation ${installation.id} belongs to ${installation.account}`,
+            summary: `${conn.name}: ${requests} for repositories of ${shown.map((o) => o.owner).join(', ')} ${answered} (last ${last.event.method} ${last.event.path} at ${clockTime(last.t)} by ${whoDid(last.event)}); ${binding}`,
             evidence: misses.slice(-5).map(evidenceFrom),
             actions: actionRefs('rebind-installation'),
           },

@@ -5,9 +5,11 @@ import { selectedFinding, type ActionResultView, type DoctorEvent, type DoctorSt
 import type { KeyPress } from '../key-press.js';
 import { useMounted } from './use-mounted.js';
 
-/** What a running action may ask the person (a secret, typed without echo; null when cancelled). */
+/** What a running action may ask the person (a secret, typed without echo; null when cancelled), and when it is abandoned. */
 export interface ActionPrompts {
   askSecret: (prompt: string) => Promise<string | null>;
+  /** Aborted when the app quits while the action runs (Ctrl+C during a device login that nobody approves). */
+  signal: AbortSignal;
 }
 
 export type RunAction = (finding: Finding, action: ActionRef, onOutput: (text: string) => void, prompts: ActionPrompts) => Promise<{ result: ActionResultView; findingsAfter: Finding[] }>;
@@ -31,7 +33,17 @@ export function useActionRunner(state: DoctorState, runAction: RunAction, report
   const [output, setOutput] = useState<string[]>([]);
   const [asking, setAsking] = useState<string | null>(null);
   const answer = useRef<{ typed: string; resolve: (value: string | null) => void } | null>(null);
+  const running = useRef<AbortController | null>(null);
   const mounted = useMounted();
+  // Quitting abandons a running action: without this a device login would keep polling (and the
+  // process running) for minutes after the screen was gone.
+  useEffect(
+    () => () => {
+      running.current?.abort();
+      answer.current?.resolve(null);
+    },
+    [],
+  );
   const { view } = state;
   useEffect(() => {
     if (view.kind !== 'running') return;
@@ -49,10 +61,16 @@ export function useActionRunner(state: DoctorState, runAction: RunAction, report
         answer.current = { typed: '', resolve };
         setAsking(prompt);
       });
-    runAction(finding, view.action, onOutput, { askSecret }).then(
-      ({ result, findingsAfter }) => mounted.current && report({ type: 'done', result, findingsAfter }),
-      (err: unknown) => mounted.current && report({ type: 'failed', message: err instanceof Error ? err.message : String(err) }),
-    );
+    const controller = new AbortController();
+    running.current = controller;
+    runAction(finding, view.action, onOutput, { askSecret, signal: controller.signal })
+      .then(
+        ({ result, findingsAfter }) => mounted.current && report({ type: 'done', result, findingsAfter }),
+        (err: unknown) => mounted.current && report({ type: 'failed', message: err instanceof Error ? err.message : String(err) }),
+      )
+      .finally(() => {
+        if (running.current === controller) running.current = null;
+      });
     // Runs once per confirmed action: the view object changes only when a new run starts.
   }, [view]);
   const answerKey = (input: string, key: KeyPress) => {

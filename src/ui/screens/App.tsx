@@ -26,6 +26,8 @@ export interface AppProps {
   /** Called once, with the exit code the piped command of the view on screen would give. */
   onDone: (exitCode: number) => void;
   tickMs?: number;
+  /** Lines under the title of both views (the demo says where its providers are and how to sign in). */
+  notice?: string[];
 }
 
 /**
@@ -33,7 +35,7 @@ export interface AppProps {
  * findings, `s` goes back to the grid. The grid re-reads the state every few seconds while it is
  * on screen; the doctor reads the log through `scan` whenever its view opens, and on R.
  */
-export function App({ start, status, doctor, clock, onDone, tickMs = 1000 }: AppProps): ReactElement {
+export function App({ start, status, doctor, clock, onDone, tickMs = 1000, notice = [] }: AppProps): ReactElement {
   const [state, dispatchState] = useReducer(appReducer, start, (view) => {
     const rows = status.snapshot ? toStatusReport(status.snapshot, clock()).rows : [];
     return { ...initialAppState(view), status: initialStatusState(statusRowKeys(rows)), doctor: initialDoctorState() };
@@ -91,8 +93,8 @@ export function App({ start, status, doctor, clock, onDone, tickMs = 1000 }: App
 
   const keys = helpEntries(state);
   return state.view === 'status' ? (
-    <StatusScreen state={state.status} report={statusReport} now={now} reloadProblem={grid.problem} keys={keys} helpOpen={state.help} size={size} geometry={geometry} />
+    <StatusScreen state={state.status} report={statusReport} now={now} reloadProblem={grid.problem} keys={keys} helpOpen={state.help} size={size} geometry={geometry} notice={notice} />
   ) : (
-    <DoctorScreen state={state.doctor} scan={scan} output={runner.output} asking={runner.asking} runbook={doctor.runbook} keys={keys} helpOpen={state.help} size={size} geometry={geometry} />
+    <DoctorScreen state={state.doctor} scan={scan} output={runner.output} asking={runner.asking} runbook={doctor.runbook} keys={keys} helpOpen={state.help} size={size} geometry={geometry} notice={notice} />
   );
 }

@@ -12,6 +12,7 @@ import type { Geometry } from '../app-state.js';
 import { bodyHeight, Frame } from '../components/Frame.js';
 import { FindingList, findingListLines } from '../components/FindingList.js';
 import { HelpOverlay } from '../components/HelpOverlay.js';
+import { noticeLines } from '../components/NoticeLines.js';
 import { StyledText } from '../components/StyledText.js';
 import { selectedFinding, visibleFindings, type DoctorState } from '../doctor-state.js';
 import { findingDetailLines, findingTitleLine } from '../finding-detail-lines.js';
@@ -53,13 +54,15 @@ export interface DoctorScreenProps {
   size: TerminalSize;
   /** Set on every render: the page size and detail length the key handler moves by. */
   geometry: MutableRefObject<Geometry>;
+  /** Lines under the title, always shown (the demo's hints). */
+  notice?: string[];
 }
 
 const maxRuleFailureLines = 2;
 const outputLinesShown = 8;
 
 /** The doctor view: findings (active, then resolved), or one finding's whole detail; the y/N, a running fix or its result above. */
-export function DoctorScreen({ state, scan, output, asking, runbook, keys, helpOpen, size, geometry }: DoctorScreenProps): ReactElement {
+export function DoctorScreen({ state, scan, output, asking, runbook, keys, helpOpen, size, geometry, notice = [] }: DoctorScreenProps): ReactElement {
   const { report, progress, problem } = scan;
   const width = size.columns;
   const visible = visibleFindings(state);
@@ -71,6 +74,7 @@ export function DoctorScreen({ state, scan, output, asking, runbook, keys, helpO
       <Text bold color={theme.heading}>broker doctor</Text>
       {report ? <Text color={theme.muted}>{'  '}{describeStore(report.store)}</Text> : null}
     </Text>,
+    ...noticeLines(notice),
   ];
   if (report && !report.store.available) top.push(<Text key="store" color={theme.problem} wrap="truncate-end">store unavailable: {stripControl(report.store.problem ?? 'unknown problem')}</Text>);
   if (report) top.push(<Text key="window" color={theme.muted} wrap="truncate-end">{describeWindow(report)}</Text>);

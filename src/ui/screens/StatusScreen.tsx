@@ -8,6 +8,7 @@ import type { Geometry } from '../app-state.js';
 import { bodyHeight, Frame } from '../components/Frame.js';
 import { HealthGrid } from '../components/HealthGrid.js';
 import { HelpOverlay } from '../components/HelpOverlay.js';
+import { noticeLines } from '../components/NoticeLines.js';
 import { StyledText } from '../components/StyledText.js';
 import { connectionDetailLines } from '../connection-detail-lines.js';
 import { footerText, type HelpEntry } from '../help-keys.js';
@@ -35,12 +36,14 @@ export interface StatusScreenProps {
   helpOpen: boolean;
   size: TerminalSize;
   geometry: MutableRefObject<Geometry>;
+  /** Lines under the title, always shown (the demo's hints). */
+  notice?: string[];
 }
 
 const maxGeneralLines = 2;
 
 /** The health grid (worst first), or one connection's details; both scroll in the viewport. */
-export function StatusScreen({ state, report, now, reloadProblem, keys, helpOpen, size, geometry }: StatusScreenProps): ReactElement {
+export function StatusScreen({ state, report, now, reloadProblem, keys, helpOpen, size, geometry, notice = [] }: StatusScreenProps): ReactElement {
   const width = size.columns;
   const shown = new Set(visibleNames(state));
   const rows = report ? report.rows.filter((r) => shown.has(r.name)) : [];
@@ -51,6 +54,7 @@ export function StatusScreen({ state, report, now, reloadProblem, keys, helpOpen
       <Text bold color={theme.heading}>broker status</Text>
       {report ? <Text color={theme.muted}>{'  '}{describeStore(report.store)}</Text> : null}
     </Text>,
+    ...noticeLines(notice),
   ];
   if (report && !report.store.available) top.push(<Text key="store" color={theme.problem} wrap="truncate-end">store unavailable: {stripControl(report.store.problem ?? 'unknown problem')}</Text>);
   if (reloadProblem) top.push(<Text key="reload" color={theme.problem} wrap="truncate-end">could not re-read the state: {stripControl(reloadProblem)}</Text>);

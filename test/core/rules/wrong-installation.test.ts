@@ -14,7 +14,6 @@ const other = (offset: number, status: number, more: Record<string, unknown> = {
 const rebound = conn({ name: 'app', provider: 'github-app', appId: 1, installation: { id: 8, account: 'other' } });
 
 const table: RuleCase[] = [
-  { name: 'refused for other, then rebound to other\'s installation, and a 200 there → resolved (the history stays)', input: { connections: [rebound], events: [other(-9 * minute, 403, { outcome: 'refused', reason: 'wrong-installation' }), other(-minute, 200)] }, expected: [wrong('app', 'resolved', [1, 2], /installation 8 belongs to other; resolved at 08:59:00 UTC: GET \/repos\/other\/infra answered 200$/)] },
   { name: 'a 404 on the owner it is bound to now, even after a 200 there, is a missing repository → quiet', input: { connections: [rebound], events: [other(-9 * minute, 404), other(-minute, 200)] }, expected: [] },
   {
     name: '404 on another owner',
@@ -26,11 +25,25 @@ const table: RuleCase[] = [
   { name: 'another 422 is not about the installation', input: { connections: [app], events: [other(-minute, 422, { error_description: 'Validation Failed' })] }, expected: [] },
   { name: 'an OAuth connection is never about installations', input: { connections: [gh], events: [req('gh', -minute, 404, { path: '/repos/other/infra' })] }, expected: [] },
   { name: 'a path that names no owner proves nothing', input: { connections: [app], events: [req('app', -minute, 404, { path: '/installation/repositories' })] }, expected: [] },
-  { name: 'refused by the broker before it was sent', input: { connections: [app], events: [other(-minute, 0, { outcome: 'refused' })] }, expected: [wrong('app', 'active', [1], /^app: 1 request for repositories of other were refused by the broker \(last GET/)] },
+  { name: 'refused by the broker before it was sent', input: { connections: [app], events: [other(-minute, 0, { outcome: 'refused', reason: 'wrong-installation' })] }, expected: [wrong('app', 'active', [1], /^app: 1 request for repositories of other were refused by the broker \(last GET/)] },
+  { name: 'refused for a missing scope is not an installation problem', input: { connections: [app], events: [other(-minute, 403, { outcome: 'refused', reason: 'insufficient-scope' })] }, expected: [] },
   {
     name: 'a later success for the same owner (after a rebind) → resolved',
     input: { connections: [app], events: [other(-10 * minute, 404), other(-minute, 200)] },
     expected: [wrong('app', 'resolved', [1, 2], /; resolved at 08:59:00 UTC: GET \/repos\/other\/infra answered 200$/)],
+  },
+  {
+    name: 'refused as another installation\'s, then rebound to it and served → resolved, the night kept',
+    input: {
+      connections: [conn({ ...app, installation: { id: 8, account: 'other' } })],
+      events: [other(-10 * minute, 0, { outcome: 'refused', reason: 'wrong-installation' }), other(-minute, 200)],
+    },
+    expected: [wrong('app', 'resolved', [1, 2], /^app: 1 request for repositories of other were refused by the broker .*; it is now bound to installation 8 of other; resolved at 08:59:00 UTC/)],
+  },
+  {
+    name: 'a 404 on the owner it is bound to now, even if served later, is no wrong installation',
+    input: { connections: [conn({ ...app, installation: { id: 8, account: 'other' } })], events: [other(-10 * minute, 404), other(-minute, 200)] },
+    expected: [],
   },
   { name: 'missed again after the success → a new episode, active, only the new miss', input: { connections: [app], events: [other(-10 * minute, 404), other(-5 * minute, 200), other(-minute, 404)] }, expected: [wrong('app', 'active', [3], /^app: 1 request for/)] },
   { name: 'a success for another owner resolves nothing', input: { connections: [app], events: [other(-10 * minute, 404), req('app', -minute, 200)] }, expected: [wrong('app', 'active', [1])] },
