@@ -2,6 +2,7 @@
 // keeps each command's code (and Ink, loaded only in a terminal) in chunks that load only when used,
 // so `broker token` and `status --json` do not compile the whole 3.8 MB.
 import { rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 // Chunk names carry content hashes: without a clean folder every build would leave the last one's chunks behind.
@@ -35,6 +36,20 @@ await build({
 export const Ajv2020 = unused;
 export default new Proxy({}, { get: unused });`,
         }));
+      },
+    },
+    {
+      // pg asks whether it runs in a Cloudflare Worker by constructing a fetch Response, which on
+      // Node 20 loads Node's whole undici (≈25 ms of every PostgreSQL command's start-up). This
+      // bundle only ever runs on Node: the answer is no. Fails the build if pg changes that code.
+      name: 'pg-on-node',
+      setup(b) {
+        b.onLoad({ filter: /[\\/]node_modules[\\/]pg[\\/]lib[\\/]stream\.js$/ }, async (args) => {
+          const source = await readFile(args.path, 'utf8');
+          const marker = 'function isCloudflareRuntime() {';
+          if (!source.includes(marker)) throw new Error(`${args.path}: isCloudflareRuntime() is gone; review the pg-on-node plugin`);
+          return { contents: source.replace(marker, `${marker}\n  return false;`), loader: 'js' };
+        });
       },
     },
     {

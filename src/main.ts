@@ -56,7 +56,14 @@ export async function main(argv: string[], io: Io, env: Readonly<Record<string, 
     const opts = command.parse(parsed.values, parsed.positionals);
     const mode = decideMode((parsed.values as OptionValues).json === true, io);
     const deps = createDeps({ io, env, home: resolveHome(env, parsed.values.home as string | undefined), mode });
-    return await command.run(opts, deps);
+    try {
+      // Commands read connections synchronously; a database store reads them here, once.
+      if (command.opensStore !== false) await deps.store.load();
+      return await command.run(opts, deps);
+    } finally {
+      // Events still on their way to a database are waited for before the exit code is returned.
+      await deps.store.close();
+    }
   } catch (err) {
     return reportError(err, io, env);
   }

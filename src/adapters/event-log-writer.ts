@@ -35,8 +35,8 @@ export function eventContextFromEnv(env: Readonly<Record<string, string | undefi
  * atomically, so concurrent processes never interleave their lines.
  */
 export function createEventLogWriter(path: string, options: EventLogWriterOptions): AppendEvent {
-  const host = hostname();
-  const lineOf = (event: NewEvent): Buffer => Buffer.from(`${JSON.stringify({ ts: new Date().toISOString(), ...event, pid: process.pid, host, ...withoutUndefined(options.context) })}\n`, 'utf8');
+  const stamp = eventStamper(options.context);
+  const lineOf = (event: NewEvent): Buffer => Buffer.from(`${JSON.stringify(stamp(event))}\n`, 'utf8');
   if (options.keepOpen) return keptOpenWriter(path, options, lineOf);
   return (event) => {
     const line = lineOf(event);
@@ -48,6 +48,19 @@ export function createEventLogWriter(path: string, options: EventLogWriterOption
       closeSync(fd);
     }
   };
+}
+
+/** An event as every writer records it (a file line or a database row): ts first, then its fields, then who wrote it. */
+export type StampedEvent = NewEvent & { ts: string; pid: number; host: string };
+
+/**
+ * Stamps ts when the event happens (not when it reaches the log), and pid, host and the ambient
+ * agent/task/ci after the event's own fields.
+ */
+export function eventStamper(context: EventLogWriterOptions['context']): (event: NewEvent) => StampedEvent {
+  const host = hostname();
+  const ambient = withoutUndefined(context);
+  return (event) => ({ ts: new Date().toISOString(), ...event, pid: process.pid, host, ...ambient }) as StampedEvent;
 }
 
 const recheckMs = 100;

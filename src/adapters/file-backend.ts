@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
 import { BrokerError } from '../core/broker-error.js';
@@ -7,6 +7,7 @@ import { describeSchemaIssue } from '../core/schema-issue.js';
 import { removeLeftoverTemps, writeFileDurably } from './durable-file.js';
 import { homeWriteError, internalLockPath, type HomePaths } from './home.js';
 import { takeLockDir } from './lock-dir.js';
+import { keyFromPassphrase, open as openSealed, seal as sealText } from './sealed-text.js';
 import type { SecretBackend, StoredEntry } from './token-store.js';
 
 const SealedSchema = z.object({ iv: z.string(), tag: z.string(), data: z.string() });
@@ -30,7 +31,7 @@ export function openFileBackend(paths: HomePaths, passphrase: string | undefined
     if (!passphrase) {
       throw new BrokerError('the file token store needs BROKER_PASSPHRASE', exitCodes.usage, 'export BROKER_PASSPHRASE=… (the passphrase the store was created with)');
     }
-    if (cached?.salt !== salt) cached = { salt, key: scryptSync(passphrase, Buffer.from(salt, 'base64'), 32) };
+    if (cached?.salt !== salt) cached = { salt, key: keyFromPassphrase(passphrase, Buffer.from(salt, 'base64')) };
     return cached.key;
   };
   const damaged = (reason: string) =>
@@ -119,20 +120,13 @@ export function openFileBackend(paths: HomePaths, passphrase: string | undefined
   };
 }
 
+// The file keeps each sealed entry as base64 fields in JSON.
 function seal(key: Buffer, text: string): Sealed {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  const data = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
-  return { iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), data: data.toString('base64') };
+  const sealed = sealText(key, text);
+  return { iv: sealed.iv.toString('base64'), tag: sealed.tag.toString('base64'), data: sealed.data.toString('base64') };
 }
 
 /** Returns null when the key is wrong or the entry was tampered with (GCM authentication fails). */
 function open(key: Buffer, sealed: Sealed): string | null {
-  try {
-    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.iv, 'base64'));
-    decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
-    return Buffer.concat([decipher.update(Buffer.from(sealed.data, 'base64')), decipher.final()]).toString('utf8');
-  } catch {
-    return null;
-  }
+  return openSealed(key, { iv: Buffer.from(sealed.iv, 'base64'), tag: Buffer.from(sealed.tag, 'base64'), data: Buffer.from(sealed.data, 'base64') });
 }

@@ -13,6 +13,8 @@ export interface HomePaths {
   secretsFile: string;
   /** Derived data that may be thrown away at any time (the doctor's checkpoint after the rotated logs). */
   cache: string;
+  /** BROKER_STORE=postgres: events that could not reach the database yet, sent by the next process that can. */
+  unsentEvents: string;
 }
 
 /** BROKER_HOME, or --home, or the platform config dir. */
@@ -34,6 +36,7 @@ export function homePaths(root: string): HomePaths {
     locks: join(root, 'locks'),
     secretsFile: join(root, 'secrets.enc'),
     cache: join(root, 'cache'),
+    unsentEvents: join(logs, 'events-unsent.jsonl'),
   };
 }
 

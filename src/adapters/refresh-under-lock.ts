@@ -12,13 +12,15 @@ import type { HeldTokenBundle } from '../core/token-bundle.js';
 import type { Deps } from '../commands/deps.js';
 import { loadClientSecret } from './client-secret.js';
 import { OAuthError, bundleFromTokenResponse, oauthConfiguration, refreshGrant, serverForConnection, type OAuthFailure } from './oauth-client.js';
-import { acquireRefreshLock } from './refresh-lock.js';
+import { UnpersistedError } from './store.js';
 
 // Serialised refresh, exactly as docs/design.md §7 says: take the connection's lock, re-read the store; if
 // another process refreshed meanwhile use its token; else refresh, write the whole new bundle,
 // release. On invalid_grant re-read again: a changed refresh token means a lost race, not a revocation.
+// The lock and the reads and writes under it come from the store (a file lock in the home, an
+// advisory lock and a compare-and-set on generation in PostgreSQL, §14).
 
-export type RefreshDeps = Pick<Deps, 'env' | 'now' | 'paths' | 'state' | 'tokens' | 'appendEvent'>;
+export type RefreshDeps = Pick<Deps, 'env' | 'now' | 'paths' | 'state' | 'tokens' | 'appendEvent' | 'store'>;
 export type RefreshTrigger = RefreshEvent['trigger'];
 
 export interface RefreshRequest {
@@ -44,22 +46,19 @@ export interface RefreshResult {
 
 export async function refreshUnderLock(deps: RefreshDeps, request: RefreshRequest): Promise<RefreshResult> {
   const { conn, trigger } = request;
-  const state = deps.state();
-  const tokens = deps.tokens();
-  const seenAtFp = request.seenAccessTokenFp ?? fingerprintOf((await tokens.read(conn))?.access_token);
-  const lock = await acquireRefreshLock(deps.paths, conn, deps.env);
+  const seenAtFp = request.seenAccessTokenFp ?? fingerprintOf((await deps.tokens().read(conn))?.access_token);
+  const session = await deps.store.lockForRefresh(conn);
   const started = performance.now();
-  const base = { event: 'refresh' as const, conn, trigger, lock_wait_ms: lock.waitedMs };
+  const base = { event: 'refresh' as const, conn, trigger, lock_wait_ms: session.waitedMs };
   const elapsed = () => Math.round(performance.now() - started);
   try {
-    const connection = state.get(conn);
+    const { connection, bundle } = await session.read();
     if (!connection) throw new BrokerError(`no connection named "${conn}"`, exitCodes.usage, 'run `broker status` to list connections');
-    const bundle = await tokens.read(conn);
     if (!bundle) throw new BrokerError(`"${conn}" has no token stored`, exitCodes.loginNeeded, `broker login ${conn}`);
 
     const currentAtFp = fingerprint(bundle.access_token);
     // Without the lock (test-only switch) the re-read is skipped too: that is the naive broker whose race the lock prevents.
-    if (lock.locked && seenAtFp !== undefined && currentAtFp !== seenAtFp) {
+    if (session.locked && seenAtFp !== undefined && currentAtFp !== seenAtFp) {
       deps.appendEvent({ ...base, outcome: 'ok', adopted: true, new_rt_fp: fingerprintOf(bundle.refresh_token), at_fp: currentAtFp, generation: connection.generation, duration_ms: elapsed() });
       return { bundle, connection, adopted: true, lostRace: false };
     }
@@ -76,9 +75,10 @@ export async function refreshUnderLock(deps: RefreshDeps, request: RefreshReques
     }
 
     /** Presents the bundle's refresh token once: the new bundle, or the one another process stored meanwhile (a lost race). */
-    const present = async (current: HeldTokenBundle & { refresh_token: string }): Promise<RefreshResult | { lostTo: HeldTokenBundle }> => {
+    const present = async (current: HeldTokenBundle & { refresh_token: string }): Promise<RefreshResult | { lostTo: HeldTokenBundle; connection: Connection | undefined }> => {
       const presented = current.refresh_token;
       const rtFp = fingerprint(presented);
+      let response: Awaited<ReturnType<typeof refreshGrant>>;
       try {
         if (!connection.clientId) throw new BrokerError(`"${conn}" has no client id`, exitCodes.usage, `re-create it with --client-id: broker connect ${conn} …`);
         // Everything that can fail or take time is done before the provider is asked: the store is read
@@ -86,28 +86,7 @@ export async function refreshUnderLock(deps: RefreshDeps, request: RefreshReques
         // issuer discovered. Once the provider answers, the rotated refresh token lives only in this
         // process's memory until it is stored, so storing it is the one thing done first.
         const config = await oauthConfiguration(serverForConnection(connection), { clientId: connection.clientId, clientSecret: secret.secret }, { env: deps.env });
-        const response = await refreshGrant(config, presented);
-        const answeredAt = performance.now();
-        const now = deps.now();
-        const next = bundleFromTokenResponse(response, now, current);
-        // The whole bundle at once: a rotated refresh token must never be lost between two writes.
-        await tokens.write(conn, next);
-        const persistMs = Math.round((performance.now() - answeredAt) * 100) / 100;
-        const atFp = fingerprint(next.access_token);
-        const newRtFp = fingerprintOf(next.refresh_token);
-        const updated = await state.update(conn, (c) => ({
-          ...c,
-          generation: c.generation + 1,
-          accessTokenFp: atFp,
-          refreshTokenFp: newRtFp,
-          accessTokenExpiresAt: next.expires_at,
-          lastRefreshAt: now.toISOString(),
-          refreshTokenObtainedAt: newRtFp !== rtFp ? now.toISOString() : c.refreshTokenObtainedAt,
-          clientSecretFp: secret.fp ?? c.clientSecretFp,
-          lastError: undefined,
-        }));
-        deps.appendEvent({ ...base, outcome: 'ok', status: 200, rt_fp: rtFp, new_rt_fp: newRtFp, at_fp: atFp, generation: updated.generation, duration_ms: elapsed(), persist_ms: persistMs });
-        return { bundle: next, connection: updated, adopted: false, lostRace: false };
+        response = await refreshGrant(config, presented);
       } catch (err) {
         // Provider words go to the log, state.json and the screen: first out with every secret this connection holds.
         const scrub = secretScrubber(connectionSecrets({ clientId: connection.clientId, clientSecret: secret.secret, bundle: current, env: deps.env }));
@@ -120,20 +99,49 @@ export async function refreshUnderLock(deps: RefreshDeps, request: RefreshReques
         const failed = { ...base, outcome: 'error' as const, ...failureFields(failure), rt_fp: rtFp, generation: connection.generation };
         const cause = classifyProviderError(connection.provider, failure).cause;
         if (loginNeededCauses.has(cause)) {
-          const after = await tokens.read(conn);
-          if (after?.refresh_token && after.refresh_token !== presented) {
+          const after = await session.read();
+          if (after.bundle?.refresh_token && after.bundle.refresh_token !== presented) {
             // Someone else rotated the token while this request was in flight: a lost race, not a revocation.
-            deps.appendEvent({ ...failed, new_rt_fp: fingerprint(after.refresh_token), at_fp: fingerprint(after.access_token), duration_ms: elapsed() });
-            return { lostTo: after };
+            deps.appendEvent({ ...failed, new_rt_fp: fingerprint(after.bundle.refresh_token), at_fp: fingerprint(after.bundle.access_token), duration_ms: elapsed() });
+            return { lostTo: after.bundle, connection: after.connection };
           }
         }
         deps.appendEvent({ ...failed, duration_ms: elapsed() });
-        await state.update(conn, (c) => ({
+        await session.update((c) => ({
           ...c,
           lastError: { at: deps.now().toISOString(), status: failure.status, error: failure.error, description: failure.error_description, code: failure.error_code },
         }));
         throw refreshFailure(conn, connection, cause, failure);
       }
+      const answeredAt = performance.now();
+      const now = deps.now();
+      const next = bundleFromTokenResponse(response, now, current);
+      const atFp = fingerprint(next.access_token);
+      const newRtFp = fingerprintOf(next.refresh_token);
+      let updated: Connection;
+      try {
+        // The whole bundle at once, with the metadata: a rotated refresh token must never be lost between two writes.
+        updated = await session.commit(next, (c) => ({
+          ...c,
+          generation: c.generation + 1,
+          accessTokenFp: atFp,
+          refreshTokenFp: newRtFp,
+          accessTokenExpiresAt: next.expires_at,
+          lastRefreshAt: now.toISOString(),
+          refreshTokenObtainedAt: newRtFp !== rtFp ? now.toISOString() : c.refreshTokenObtainedAt,
+          clientSecretFp: secret.fp ?? c.clientSecretFp,
+          lastError: undefined,
+        }));
+      } catch (err) {
+        if (!(err instanceof UnpersistedError)) throw err;
+        // The provider took the presented refresh token and gave a new one that is now lost: where
+        // it rotates, the next refresh presents a used token. The doctor names this as the reason.
+        deps.appendEvent({ ...base, outcome: 'unpersisted', status: 200, error: 'not_stored', error_description: err.reason.slice(0, 300), rt_fp: rtFp, new_rt_fp: newRtFp, at_fp: atFp, generation: connection.generation, duration_ms: elapsed() });
+        throw err;
+      }
+      const persistMs = Math.round((performance.now() - answeredAt) * 100) / 100;
+      deps.appendEvent({ ...base, outcome: 'ok', status: 200, rt_fp: rtFp, new_rt_fp: newRtFp, at_fp: atFp, generation: updated.generation, duration_ms: elapsed(), persist_ms: persistMs });
+      return { bundle: next, connection: updated, adopted: false, lostRace: false };
     };
 
     const first = await present({ ...bundle, refresh_token: bundle.refresh_token });
@@ -143,10 +151,10 @@ export async function refreshUnderLock(deps: RefreshDeps, request: RefreshReques
     // not revoke the family on reuse. Otherwise it is presented once: a provider that revoked the
     // family refuses it, and the loser says so instead of handing out a dead token.
     const expired = winner.expires_at !== undefined && Date.parse(winner.expires_at) <= deps.now().getTime();
-    if (!providerProfile(connection.provider).reuseRevokesFamily && !expired) return { bundle: winner, connection: state.get(conn) ?? connection, adopted: true, lostRace: true };
+    if (!providerProfile(connection.provider).reuseRevokesFamily && !expired) return { bundle: winner, connection: first.connection ?? connection, adopted: true, lostRace: true };
     try {
       const second = await present({ ...winner, refresh_token: winner.refresh_token! });
-      return 'lostTo' in second ? { bundle: second.lostTo, connection: state.get(conn) ?? connection, adopted: true, lostRace: true } : { ...second, lostRace: true };
+      return 'lostTo' in second ? { bundle: second.lostTo, connection: second.connection ?? connection, adopted: true, lostRace: true } : { ...second, lostRace: true };
     } catch (err) {
       if (err instanceof RefreshRefusedError && loginNeededCauses.has(err.providerCause)) {
         throw new RefreshRefusedError(`the refresh of "${conn}" lost a race to another process, and the provider then refused the winner's token too: it revoked the whole token family (${err.message})`, exitCodes.loginNeeded, `broker login ${conn}`, err.providerCause);
@@ -154,7 +162,7 @@ export async function refreshUnderLock(deps: RefreshDeps, request: RefreshReques
       throw err;
     }
   } finally {
-    await lock.release();
+    await session.release();
   }
 }
 

@@ -81,11 +81,6 @@ export function openStateStore(paths: HomePaths): StateStore {
       await release();
     }
   };
-  const checked = (connection: Connection): Connection => {
-    const parsed = ConnectionSchema.safeParse(connection);
-    if (!parsed.success) throw new BrokerError(`connection "${connection.name}" was not saved: ${describeSchemaIssue(parsed.error)}`, exitCodes.usage);
-    return parsed.data;
-  };
 
   const homeId = read().homeId;
   return {
@@ -98,8 +93,8 @@ export function openStateStore(paths: HomePaths): StateStore {
         const state = read();
         const current = state.connections[name];
         if (!current) throw new BrokerError(`no connection named "${name}"`, exitCodes.usage, 'run `broker status` to list connections');
-        const next = checked(change(current));
-        if (next.name !== name) throw new BrokerError(`a connection cannot be renamed (${name} → ${next.name})`, exitCodes.usage);
+        const next = checkedConnection(change(current));
+        if (next.name !== name) throw renamed(name, next.name);
         write({ ...state, connections: { ...state.connections, [name]: next } });
         return next;
       }),
@@ -107,9 +102,9 @@ export function openStateStore(paths: HomePaths): StateStore {
       withLock(() => {
         const state = read();
         if (state.connections[connection.name]) {
-          throw new BrokerError(`a connection named "${connection.name}" already exists`, exitCodes.usage, `run \`broker remove ${connection.name}\` first, or pick another name`);
+          throw alreadyExists(connection.name);
         }
-        write({ ...state, connections: { ...state.connections, [connection.name]: checked(connection) } });
+        write({ ...state, connections: { ...state.connections, [connection.name]: checkedConnection(connection) } });
       }),
     remove: (name) =>
       withLock(() => {
@@ -127,6 +122,21 @@ export function openStateStore(paths: HomePaths): StateStore {
         write(StateSchema.parse({ ...state, agents: change(state.agents ?? {}) }));
       }),
   };
+}
+
+/** A connection about to be saved, checked against the schema as it would be read back (every store). */
+export function checkedConnection(connection: Connection): Connection {
+  const parsed = ConnectionSchema.safeParse(connection);
+  if (!parsed.success) throw new BrokerError(`connection "${connection.name}" was not saved: ${describeSchemaIssue(parsed.error)}`, exitCodes.usage);
+  return parsed.data;
+}
+
+export function renamed(from: string, to: string): BrokerError {
+  return new BrokerError(`a connection cannot be renamed (${from} → ${to})`, exitCodes.usage);
+}
+
+export function alreadyExists(name: string): BrokerError {
+  return new BrokerError(`a connection named "${name}" already exists`, exitCodes.usage, `run \`broker remove ${name}\` first, or pick another name`);
 }
 
 function serializeState(state: State): string {

@@ -14,6 +14,8 @@ export interface Command<Opts = unknown> {
   options: NonNullable<ParseArgsConfig['options']>;
   parse(values: OptionValues, positionals: string[]): Opts;
   run(opts: Opts, deps: Deps): Promise<number>;
+  /** false: main does not load the store before run (the command opens what it needs itself). */
+  opensStore?: false;
 }
 
 export function defineCommand<Opts>(command: Command<Opts>): Command<Opts> {

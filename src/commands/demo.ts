@@ -33,6 +33,8 @@ report; --json prints the doctor's JSON. Either way the home is removed when it 
 Exit codes: those of \`broker doctor\`: 0 no error or critical finding is left, 1 otherwise.
 `,
   options: { json: { type: 'boolean' } },
+  // The sandbox is a home of its own on the file store, whatever BROKER_STORE says.
+  opensStore: false,
   parse(values, positionals) {
     if (positionals.length > 0) throw usageError('demo takes no arguments');
     return { json: values.json === true };

@@ -1,8 +1,9 @@
 import type { Readable, Writable } from 'node:stream';
-import { createEventLogWriter, eventContextFromEnv, type AppendEvent, type EventLogWriterOptions } from '../adapters/event-log-writer.js';
+import type { AppendEvent, EventLogWriterOptions } from '../adapters/event-log-writer.js';
 import { homePaths, type HomePaths } from '../adapters/home.js';
-import { openStateStore, type StateStore } from '../adapters/state-store.js';
-import { openTokenStore, type TokenStore } from '../adapters/token-store.js';
+import type { StateStore } from '../adapters/state-store.js';
+import { openHomeStore, type Store, type StoreInput } from '../adapters/store.js';
+import { chooseBackend, type TokenStore } from '../adapters/token-store.js';
 
 export type OutputMode = 'json' | 'text' | 'tty';
 
@@ -22,6 +23,8 @@ export interface Deps {
   state(): StateStore;
   tokens(): TokenStore;
   appendEvent: AppendEvent;
+  /** Where state, secrets and events live (the home, or PostgreSQL): main loads it before run and closes it after. */
+  store: Store;
 }
 
 export interface DepsInput {
@@ -36,40 +39,53 @@ export interface DepsInput {
   keepLogOpen?: boolean;
 }
 
-const defaultLogMaxBytes = 64 * 1024 * 1024;
-
 export function createDeps(input: DepsInput): Deps {
   const paths = homePaths(input.home);
-  let state: StateStore | undefined;
-  let tokens: TokenStore | undefined;
-  let writer: AppendEvent | undefined;
-  let logWarned = false;
-  const openState = (): StateStore => (state ??= openStateStore(paths));
+  const store = chooseStore({
+    paths,
+    env: input.env,
+    warn: (message) => input.io.stderr.write(`broker: warning: ${message}\n`),
+    eventContext: input.eventContext,
+    keepLogOpen: input.keepLogOpen,
+  });
   return {
     io: input.io,
     env: input.env,
     now: input.now ?? (() => new Date()),
     mode: input.mode,
     paths,
-    state: openState,
-    tokens: () => (tokens ??= openTokenStore(paths, openState().homeId, input.env)),
-    appendEvent: (event) => {
-      openState();
-      writer ??= createEventLogWriter(paths.events, {
-        maxBytes: Number(input.env.BROKER_LOG_MAX_BYTES) || defaultLogMaxBytes,
-        keep: 5,
-        context: input.eventContext ?? eventContextFromEnv(input.env),
-        keepOpen: input.keepLogOpen,
-      });
-      try {
-        writer(event);
-      } catch (err) {
-        // The log is the record, not the work: a token already printed or a bundle already stored
-        // stays done when the log cannot be written (a read-only home, a FIFO in its place). Said once.
-        if (!logWarned) input.io.stderr.write(`broker: warning: events are not being logged: ${err instanceof Error ? err.message : String(err)}\n`);
-        logWarned = true;
-      }
+    state: () => store.state(),
+    tokens: () => store.tokens(),
+    appendEvent: (event) => store.appendEvent(event),
+    store,
+  };
+}
+
+/**
+ * The store BROKER_STORE names: the home (keychain or file) or PostgreSQL. The PostgreSQL code,
+ * and `pg` with it, is imported only on that path, when the store is loaded.
+ */
+export function chooseStore(input: StoreInput): Store {
+  if (chooseBackend(input.env).backend !== 'postgres') return openHomeStore(input);
+  let opened: Store | undefined;
+  const ready = (): Store => {
+    if (!opened) throw new Error('the PostgreSQL store was used before main loaded it');
+    return opened;
+  };
+  return {
+    backend: 'postgres',
+    state: () => ready().state(),
+    tokens: () => ready().tokens(),
+    appendEvent: (event) => ready().appendEvent(event),
+    async load() {
+      opened ??= (await import('../adapters/postgres-store.js')).openPostgresStore(input);
+      await opened.load();
     },
+    lockForRefresh: (conn) => ready().lockForRefresh(conn),
+    get eventTable() {
+      return ready().eventTable;
+    },
+    close: async () => opened?.close(),
   };
 }
 

@@ -2,6 +2,7 @@ import { checkpointKey, readCheckpoint, writeCheckpoint } from '../adapters/diag
 import { streamEvents, type EventLogSummary, type LogFile, type ReadStart } from '../adapters/event-log-reader.js';
 import { foldCode, startDiagnosis, type Diagnosis, type DiagnosisRun } from '../core/diagnose.js';
 import type { StoreStatus } from '../core/findings.js';
+import { StoreUnavailableError } from '../adapters/store.js';
 import type { Connection } from '../core/state-schema.js';
 import type { Deps } from './deps.js';
 
@@ -18,6 +19,8 @@ export interface Reached {
   run: DiagnosisRun;
   connections: Connection[];
   live?: { file: LogFile; offset: number; lines: number };
+  /** The shared event table (postgres): the highest row id read. */
+  lastRow?: number;
   counts: LineCounts;
   since: Date | null;
 }
@@ -41,6 +44,8 @@ export interface DiagnoseOptions {
  * fold state after the rotated files is checkpointed, so a rerun reads only the live file.
  */
 export async function diagnoseHome(deps: Deps, window: DiagnosisWindow, options: DiagnoseOptions = {}): Promise<HomeDiagnosis> {
+  await deps.store.load();
+  if (deps.store.eventTable) return diagnoseTable(deps, window, options);
   const connections = connectionsOf(deps, window);
   let run = startDiagnosis(connections);
   const counts: LineCounts = { linesRead: 0, linesSkipped: 0, skipReasons: {} };
@@ -80,9 +85,17 @@ export async function diagnoseHome(deps: Deps, window: DiagnosisWindow, options:
  * the connections changed, it reads the home again from the top.
  */
 export async function readOn(deps: Deps, reached: Reached, window: DiagnosisWindow, options: DiagnoseOptions = {}): Promise<HomeDiagnosis> {
-  const connections = connectionsOf(deps, window);
-  const same = (a: readonly Connection[], b: readonly Connection[]) => a.length === b.length && a.every((c, i) => c.name === b[i]?.name && c.provider === b[i]?.provider);
-  if (!reached.live || reached.since !== window.since || !same(connections, reached.connections)) return diagnoseHome(deps, window, options);
+  await deps.store.load();
+  const table = deps.store.eventTable;
+  const connections = table ? connectionsOrNone(deps, window) : connectionsOf(deps, window);
+  if (table) {
+    if (reached.lastRow === undefined || reached.since !== window.since || !sameConnections(connections, reached.connections)) return diagnoseTable(deps, window, options);
+    const read = await table.stream(window, (logged) => reached.run.observe(logged), { afterId: reached.lastRow, onProgress: rowsProgress(options) });
+    const counts = { ...reached.counts, skipReasons: { ...reached.counts.skipReasons } };
+    addCounts(counts, read);
+    return { ...(await finishReached(deps, { ...reached, connections, lastRow: read.lastId, counts }, window)), filesFromCheckpoint: 0 };
+  }
+  if (!reached.live || reached.since !== window.since || !sameConnections(connections, reached.connections)) return diagnoseHome(deps, window, options);
   const from = reached.live;
   let found = false;
   let live = from;
@@ -102,6 +115,55 @@ export async function readOn(deps: Deps, reached: Reached, window: DiagnosisWind
   const counts = { ...reached.counts, skipReasons: { ...reached.counts.skipReasons } };
   addCounts(counts, read);
   return { ...(await finishReached(deps, { ...reached, connections, live, counts }, window)), filesFromCheckpoint: 0 };
+}
+
+/**
+ * The shared event table (postgres): the window's rows in time order, through the same fold. No
+ * checkpoint: the window is read by its index, and a re-read continues after the last row id.
+ * A database that cannot be reached yields no connections and no events, and the store's status
+ * says why (the store-unavailable finding).
+ */
+async function diagnoseTable(deps: Deps, window: DiagnosisWindow, options: DiagnoseOptions): Promise<HomeDiagnosis> {
+  const connections = connectionsOrNone(deps, window);
+  const run = startDiagnosis(connections);
+  const counts: LineCounts = { linesRead: 0, linesSkipped: 0, skipReasons: {} };
+  let lastRow: number | undefined;
+  if (!storeUnavailable(deps)) {
+    try {
+      const read = await deps.store.eventTable!.stream(window, (logged) => run.observe(logged), { onProgress: rowsProgress(options) });
+      addCounts(counts, read);
+      lastRow = read.lastId;
+    } catch (err) {
+      // The database went away after the connections were read: the store's status says so at finish.
+      if (!(err instanceof StoreUnavailableError)) throw err;
+    }
+  }
+  return { ...(await finishReached(deps, { run, connections, lastRow, counts, since: window.since }, window)), filesFromCheckpoint: 0 };
+}
+
+/** Progress over rows: there are no bytes to count, so only the lines are told. */
+function rowsProgress(options: DiagnoseOptions): ((rows: number) => void) | undefined {
+  const onProgress = options.onProgress;
+  return onProgress && ((rows) => onProgress(0, 0, rows));
+}
+
+function storeUnavailable(deps: Deps): boolean {
+  try {
+    deps.state().list();
+    return false;
+  } catch (err) {
+    if (err instanceof StoreUnavailableError) return true;
+    throw err;
+  }
+}
+
+/** The connections, or none when the store itself cannot be read (the finish names the store). */
+function connectionsOrNone(deps: Deps, window: DiagnosisWindow): Connection[] {
+  return storeUnavailable(deps) ? [] : connectionsOf(deps, window);
+}
+
+function sameConnections(a: readonly Connection[], b: readonly Connection[]): boolean {
+  return a.length === b.length && a.every((c, i) => c.name === b[i]?.name && c.provider === b[i]?.provider);
 }
 
 async function finishReached(deps: Deps, reached: Reached, window: DiagnosisWindow): Promise<Omit<HomeDiagnosis, 'filesFromCheckpoint'>> {

@@ -23,5 +23,7 @@ export const commands: CommandEntry[] = [
   { name: 'logout', summary: 'delete a connection\'s tokens, keep the connection', load: async () => (await import('./logout.js')).logoutCommand as Command<unknown> },
   { name: 'remove', summary: 'delete a connection and its secrets', load: async () => (await import('./remove.js')).removeCommand as Command<unknown> },
   { name: 'log', summary: 'read the event log, redacted', load: async () => (await import('./log.js')).logCommand as Command<unknown> },
+  { name: 'migrate', summary: 'apply the PostgreSQL schema (BROKER_STORE=postgres); safe from every host at once', load: async () => (await import('./migrate.js')).migrateCommand as Command<unknown> },
+  { name: 'store', summary: 'store copy --to postgres|keychain|file: move connections and tokens between stores, no re-login', load: async () => (await import('./store-copy.js')).storeCommand as Command<unknown> },
   { name: 'demo', summary: 'live local providers, the headline failures caused for real, then the doctor', load: async () => (await import('./demo.js')).demoCommand as Command<unknown> },
 ];

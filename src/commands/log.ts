@@ -65,7 +65,9 @@ Options:
       batch.push(logged);
       if (batch.length >= 1000) flush();
     };
-    const summary = await streamEvents(deps.paths, query, onEvent, { betweenChunks: () => (out.writableNeedDrain ? once(out, 'drain') : undefined) });
+    const drained = () => (out.writableNeedDrain ? once(out, 'drain') : undefined);
+    const table = deps.store.eventTable;
+    const summary = table ? await table.stream(query, onEvent, { betweenPages: drained }) : await streamEvents(deps.paths, query, onEvent, { betweenChunks: drained });
     flush();
     if (json) out.write(logJsonTail(summary));
     // A removed connection's events are still worth reading; a name that is neither in state nor in the log is a typo.

@@ -5,7 +5,7 @@ import { readServeRuntime, removeServeRuntime, serveIsAlive } from '../adapters/
 import { isLoopbackHost } from '../core/outbound-policy.js';
 import { waitForShutdownSignal } from '../adapters/shutdown-signals.js';
 import { defineCommand, type OptionValues } from './command.js';
-import { createDeps } from './deps.js';
+import { createDeps, type Deps } from './deps.js';
 
 export interface ServeOptions {
   port: number;
@@ -46,43 +46,55 @@ this home); 2 bad usage.
     socket: { type: 'string' },
   },
   parse: parseServeOptions,
+  // serve opens a store of its own (its events name each call's agent), and keeps it loaded.
+  opensStore: false,
   async run(opts, cliDeps) {
     // Events name the agent of each call, not the environment serve was started in.
     const deps = createDeps({ io: cliDeps.io, env: cliDeps.env, home: cliDeps.paths.root, mode: cliDeps.mode, now: cliDeps.now, eventContext: {}, keepLogOpen: true });
-    const running = readServeRuntime(deps.paths);
-    if (running && running.pid !== process.pid && serveIsAlive(running)) {
-      throw new BrokerError(`broker serve already runs for this home (pid ${running.pid}, ${running.url}, since ${running.started})`, exitCodes.failed, `stop it first (kill ${running.pid}), or give this one another --home`);
-    }
-    deps.state(); // a corrupt state.json stops serve here, with the path and the parse error
-    if (!opts.socket && !isLoopbackHost(opts.host.includes(':') ? `[${opts.host}]` : opts.host)) {
-      deps.io.stderr.write(`broker serve: warning: listening on ${opts.host}, not only this machine: anyone who can reach it and holds a broker key can use its connections\n`);
-    }
-    const { startServe } = await import('./serve/server.js');
-    let serve;
+    await deps.store.load();
     try {
-      serve = await startServe({ port: opts.port, host: opts.host, socket: opts.socket }, deps);
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      if (e.code === 'EADDRINUSE') throw new BrokerError(`${opts.socket ?? `${opts.host}:${opts.port}`} is already in use`, exitCodes.failed, 'pick another --port (0 picks a free one)');
-      if (e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') throw new BrokerError(`cannot listen on ${opts.socket ?? `${opts.host}:${opts.port}`}: ${e.code}`, exitCodes.failed);
-      throw err;
+      return await serveUntilSignalled(opts, deps);
+    } finally {
+      await deps.store.close();
     }
-    const stopped = waitForShutdownSignal();
-    deps.io.stdout.write(`listening on ${serve.url}\n`);
-    const agents = Object.keys(deps.state().agents()).length;
-    deps.io.stderr.write(
-      agents === 0
-        ? 'broker serve: no agent keys yet: every call will be answered 401. Make one: broker agent add NAME --conn CONNECTION\n'
-        : `broker serve: ${agents} agent key${agents === 1 ? '' : 's'}; an agent's base URL: broker env CONNECTION --agent NAME\n`,
-    );
-    const signal = await stopped;
-    deps.io.stderr.write(`broker serve: ${signal}: no new calls; letting calls in flight finish (up to ${drainTimeoutMs / 1000} s)\n`);
-    await serve.drain(drainTimeoutMs);
-    removeServeRuntime(deps.paths, process.pid);
-    deps.io.stderr.write(`broker serve: stopped${serve.runtime.lastError ? ` (last error: ${stripControl(serve.runtime.lastError.message)})` : ''}\n`);
-    return exitCodes.ok;
   },
 });
+
+/** serve's life on a loaded store: start, announce, wait for a signal, drain. */
+async function serveUntilSignalled(opts: ServeOptions, deps: Deps): Promise<number> {
+  const running = readServeRuntime(deps.paths);
+  if (running && running.pid !== process.pid && serveIsAlive(running)) {
+    throw new BrokerError(`broker serve already runs for this home (pid ${running.pid}, ${running.url}, since ${running.started})`, exitCodes.failed, `stop it first (kill ${running.pid}), or give this one another --home`);
+  }
+  deps.state(); // a corrupt state.json stops serve here, with the path and the parse error
+  if (!opts.socket && !isLoopbackHost(opts.host.includes(':') ? `[${opts.host}]` : opts.host)) {
+    deps.io.stderr.write(`broker serve: warning: listening on ${opts.host}, not only this machine: anyone who can reach it and holds a broker key can use its connections\n`);
+  }
+  const { startServe } = await import('./serve/server.js');
+  let serve;
+  try {
+    serve = await startServe({ port: opts.port, host: opts.host, socket: opts.socket }, deps);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE') throw new BrokerError(`${opts.socket ?? `${opts.host}:${opts.port}`} is already in use`, exitCodes.failed, 'pick another --port (0 picks a free one)');
+    if (e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') throw new BrokerError(`cannot listen on ${opts.socket ?? `${opts.host}:${opts.port}`}: ${e.code}`, exitCodes.failed);
+    throw err;
+  }
+  const stopped = waitForShutdownSignal();
+  deps.io.stdout.write(`listening on ${serve.url}\n`);
+  const agents = Object.keys(deps.state().agents()).length;
+  deps.io.stderr.write(
+    agents === 0
+      ? 'broker serve: no agent keys yet: every call will be answered 401. Make one: broker agent add NAME --conn CONNECTION\n'
+      : `broker serve: ${agents} agent key${agents === 1 ? '' : 's'}; an agent's base URL: broker env CONNECTION --agent NAME\n`,
+  );
+  const signal = await stopped;
+  deps.io.stderr.write(`broker serve: ${signal}: no new calls; letting calls in flight finish (up to ${drainTimeoutMs / 1000} s)\n`);
+  await serve.drain(drainTimeoutMs);
+  removeServeRuntime(deps.paths, process.pid);
+  deps.io.stderr.write(`broker serve: stopped${serve.runtime.lastError ? ` (last error: ${stripControl(serve.runtime.lastError.message)})` : ''}\n`);
+  return exitCodes.ok;
+}
 
 function parseServeOptions(values: OptionValues, positionals: string[]): ServeOptions {
   if (positionals.length > 0) throw usageError('serve takes no arguments', 'broker serve [--port 7998] [--socket PATH]');

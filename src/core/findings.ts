@@ -61,8 +61,8 @@ export interface Finding {
 }
 
 export interface StoreStatus {
-  backend: 'keychain' | 'file';
-  /** Why this backend is in use, e.g. "default" or "BROKER_STORE=file". */
+  backend: 'keychain' | 'file' | 'postgres';
+  /** Why this backend is in use, e.g. "default", "BROKER_STORE=file", or the database (user@host:port/database, never the password). */
   reason: string;
   available: boolean;
   /** When unavailable: what went wrong, and the fix, in words. */

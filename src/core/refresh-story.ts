@@ -14,7 +14,8 @@ import type { Connection, ProviderId } from './state-schema.js';
  * that a later success ends (docs/design.md §12).
  *
  * race: another process refreshed the same token within a minute, or this one presented a race
- * winner's new token (the provider revoked the family). grant: the grant was refused; finish-time
+ * winner's new token (the provider revoked the family). grant: the grant was refused (and when an
+ * earlier refresh of the same token could not store what the provider gave back, that is why); finish-time
  * facts (the idle window, state.json's last refresh) tell idle from revoked. revoked: an app
  * installation is gone or suspended. client: the client's secret or key was refused, or could not
  * be loaded. other: anything else (network, 5xx, slow_down).
@@ -32,6 +33,11 @@ export interface ExplainedFailure {
   afterRace?: boolean;
   /** The latest successful refresh or login in the log before this failure. */
   lastSuccessMs?: number;
+  /**
+   * grant: an earlier refresh presented the same refresh token, the provider answered it, and its
+   * new tokens could not be stored (outcome unpersisted): this failure presented a used token.
+   */
+  unpersisted?: LoggedEvent<RefreshEvent>;
 }
 
 /** One kind of failure over one episode: exact counts, a few failures for evidence. */
@@ -76,6 +82,8 @@ const maxWinnerTokens = 16;
 const maxWinnersKept = 16;
 // A refresh storm at one instant must not hold the whole log back for the race lookahead.
 const maxPending = 4096;
+// Refreshes whose new tokens were lost are rare; the latest few are enough to explain the next failure.
+const maxUnpersisted = 16;
 
 interface ConnStory extends RefreshStory {
   /** Recent successful refreshes, for a loser logged after its winner. */
@@ -84,6 +92,8 @@ interface ConnStory extends RefreshStory {
   winnerTokens: Array<[string, LoggedEvent<RefreshEvent>]>;
   /** The latest success that ended each kind's episode. */
   lastRecoveryMs: Partial<Record<FailureKind, number>>;
+  /** Recent refreshes the provider answered whose new tokens could not be stored. */
+  unpersisted: Array<LoggedEvent<RefreshEvent>>;
 }
 
 export interface StoryState {
@@ -169,7 +179,10 @@ function settle(state: StoryState, providers: ProviderOf): void {
     story.recentOks = story.recentOks.filter((ok) => logged.t - ok.t <= 2 * raceWindowMs);
     return;
   }
-  if (refresh.event.outcome !== 'error') return;
+  if (refresh.event.outcome === 'unpersisted') {
+    if (refresh.event.rt_fp !== undefined) pushLatest(story.unpersisted, refresh, maxUnpersisted);
+    return;
+  }
   record(story, explain(story, refresh, provider, state.pending));
 }
 
@@ -190,7 +203,19 @@ function explain(story: ConnStory, failure: LoggedEvent<RefreshEvent> | LoggedEv
   }
   const earlier = story.winnerTokens.find(([token]) => token === refresh.event.rt_fp);
   if (earlier) return { ...base, kind: 'race', winner: earlier[1], afterRace: true };
-  return { ...base, kind: 'grant' };
+  const unpersisted = lostTokens(refresh, [...story.unpersisted, ...lookahead]);
+  return { ...base, kind: 'grant', ...(unpersisted ? { unpersisted } : {}) };
+}
+
+/** The latest refresh before the failure that presented the same token and could not store what it got back. */
+function lostTokens(failure: LoggedEvent<RefreshEvent>, candidates: LoggedEvent[]): LoggedEvent<RefreshEvent> | undefined {
+  let found: LoggedEvent<RefreshEvent> | undefined;
+  for (const c of candidates) {
+    const e = c.event;
+    if (e.event !== 'refresh' || e.outcome !== 'unpersisted' || e.conn !== failure.event.conn || e.rt_fp !== failure.event.rt_fp || c.t > failure.t) continue;
+    if (!found || c.t >= found.t) found = c as LoggedEvent<RefreshEvent>;
+  }
+  return found;
 }
 
 /**
@@ -265,7 +290,7 @@ function processOf(logged: LoggedEvent): string {
 }
 
 function newStory(): ConnStory {
-  return { open: {}, closed: {}, recentOks: [], winnerTokens: [], lastRecoveryMs: {} };
+  return { open: {}, closed: {}, recentOks: [], winnerTokens: [], lastRecoveryMs: {}, unpersisted: [] };
 }
 
 // ---- Finish-time questions the refresh rules ask of a story.

@@ -11,7 +11,8 @@ export function formatStatusText(report: StatusReport, now: Date, detail = false
   const lines = [describeStore(report.store)];
   if (!report.store.available) lines.push(`store unavailable: ${stripControl(report.store.problem ?? 'unknown problem')}`);
   if (report.rows.length === 0) {
-    lines.push(emptyStatusHint);
+    // A store that cannot be read may well hold connections (a database that is down): no advice to create one.
+    if (report.store.available) lines.push(emptyStatusHint);
   } else {
     const widths = columnWidths(report.rows, false);
     const line = (cells: string[]): string => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();

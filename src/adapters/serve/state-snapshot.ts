@@ -2,6 +2,7 @@ import { readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Agent, Connection, State } from '../../core/state-schema.js';
 import { parseStateText } from '../state-store.js';
+import type { Store } from '../store.js';
 
 // serve answers thousands of calls a second: it parses state.json again only when the file changed.
 // The home is watched (inotify), so a write is noticed without a system call per request — on these
@@ -64,4 +65,43 @@ function toSnapshot(state: State): StateSnapshot {
   const agentsByKeyHash = new Map<string, Agent>();
   for (const agent of Object.values(state.agents ?? {})) agentsByKeyHash.set(agent.keyHash, agent);
   return { connections: state.connections, agentsByKeyHash };
+}
+
+/**
+ * The same snapshot from a store that is not a file (PostgreSQL, §14): the connections and agents
+ * serve read last, made again after each reload. Reloads run in the background at most every
+ * `recheckMs`, so no call waits for the database; while it cannot be reached, the last snapshot is
+ * kept (and the token keeper goes on handing out tokens it holds that are still valid).
+ */
+export function storeState(store: Store, options: { recheckMs?: number } = {}): CachedState {
+  const recheckMs = options.recheckMs ?? 1_000;
+  const build = (): StateSnapshot => {
+    const state = store.state();
+    return toSnapshot({ version: 1, homeId: state.homeId, connections: Object.fromEntries(state.list().map((c) => [c.name, c])), agents: state.agents() });
+  };
+  let snapshot = build();
+  let loadedAt = Date.now();
+  let reloading = false;
+  let closed = false;
+  return {
+    current() {
+      if (!reloading && !closed && Date.now() - loadedAt >= recheckMs) {
+        reloading = true;
+        void store
+          .load()
+          .then(() => {
+            snapshot = build();
+          })
+          .catch(() => undefined)
+          .finally(() => {
+            loadedAt = Date.now();
+            reloading = false;
+          });
+      }
+      return snapshot;
+    },
+    close() {
+      closed = true;
+    },
+  };
 }

@@ -14,7 +14,7 @@ import type { Agent, Connection } from '../../core/state-schema.js';
 import { stripControl } from '../../core/strip-control.js';
 import { alternativesForOwner, type InstallationRef } from '../../adapters/github-installations.js';
 import { writeServeRuntime } from '../../adapters/serve/runtime-file.js';
-import { cachedState, type StateSnapshot } from '../../adapters/serve/state-snapshot.js';
+import { cachedState, storeState, type StateSnapshot } from '../../adapters/serve/state-snapshot.js';
 import { closeUpstreamConnections, upstreamSender, UpstreamRefusedError, UpstreamTimeoutError, type UpstreamResponse } from '../../adapters/serve/upstream.js';
 import type { NewEvent } from '../../core/events.js';
 import type { Deps } from '../deps.js';
@@ -48,7 +48,8 @@ const lastUsedPrecisionMs = 60_000;
 const installationsCacheMs = 5 * 60_000;
 
 export async function startServe(listen: ServeListenOptions, deps: Deps): Promise<RunningServe> {
-  const state = cachedState(deps.paths.state);
+  // state.json in the home, or the shared database's connections and agents.
+  const state = deps.store.eventTable ? storeState(deps.store) : cachedState(deps.paths.state);
   const sendUpstream = upstreamSender(deps.env);
   const started = deps.now();
   let runtime: ServeRuntime;

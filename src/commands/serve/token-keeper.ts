@@ -170,11 +170,13 @@ export class TokenKeeper {
     } catch (err) {
       const failure = this.recordFailure(name, err);
       this.options.onFailure?.(name, failure.message);
-      // A refresh that fails for a passing reason does not make a still valid token useless (as `broker token`).
+      // A refresh that fails for a passing reason does not make a still valid token useless (as `broker token`);
+      // nor does a store that cannot be read (the shared database away): the token held in memory goes on.
       const now = this.deps.now().getTime();
-      if (!failure.lasting && usable && !expired(usable, now)) {
-        this.held.set(name, usable);
-        return { ...usable, warning: failure.message };
+      const fallback = usable ?? this.held.get(name);
+      if (!failure.lasting && fallback && !expired(fallback, now)) {
+        this.held.set(name, fallback);
+        return { ...fallback, warning: failure.message };
       }
       throw this.unavailable(name, failure);
     }

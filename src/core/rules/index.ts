@@ -15,6 +15,7 @@ import { rateLimited } from './rate-limited.js';
 import { refreshRace } from './refresh-race.js';
 import { refreshTokenRevoked } from './refresh-token-revoked.js';
 import { staleToken } from './stale-token.js';
+import { storeUnavailable } from './store-unavailable.js';
 import { tokenStoreDamaged } from './token-store-damaged.js';
 import { wrongAccount } from './wrong-account.js';
 import { wrongInstallation } from './wrong-installation.js';
@@ -40,5 +41,6 @@ export const rules: Rule[] = [
   providerUnreachable,
   rateLimited,
   keychainUnavailable,
+  storeUnavailable,
   tokenStoreDamaged,
 ];

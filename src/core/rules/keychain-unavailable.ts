@@ -9,7 +9,8 @@ export const keychainUnavailable = defineRule({
   start: () => null,
   finish(_state, ctx) {
     const store = ctx.store;
-    if (store.available) return [];
+    // The shared database is its own failure (store-unavailable): it holds the connections too.
+    if (store.available || store.backend === 'postgres') return [];
     const affected = ctx.connections.length === 1 ? '1 connection' : `${ctx.connections.length} connections`;
     return [
       findingOf({

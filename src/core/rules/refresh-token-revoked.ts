@@ -1,4 +1,6 @@
 import { actionRefs } from '../action-refs.js';
+import { byTime } from '../bounded.js';
+import type { LoggedEvent, RefreshEvent } from '../events.js';
 import { clockTime, isoMs, msOfDays, whoDid } from '../event-queries.js';
 import { evidenceFrom } from '../evidence.js';
 import { findingOf } from '../finding-state.js';
@@ -41,8 +43,11 @@ export const refreshTokenRevoked = defineRule({
       const group = reportedGroup(story, 'grant', (g) => !isIdleFailure(g.last, conn));
       if (!group) return [];
       const latest = group.last;
-      const reason = testingModeHint(conn, latest) ?? why[latest.classified.cause] ?? 'the provider revoked or expired the refresh token';
+      // The first failure after a lost store is the one that presented the used token; later ones only repeat it.
+      const lost = group.head.find((f) => f.unpersisted)?.unpersisted ?? latest.unpersisted;
+      const reason = (lost && unpersistedReason(lost)) ?? testingModeHint(conn, latest) ?? why[latest.classified.cause] ?? 'the provider revoked or expired the refresh token';
       const times = group.count === 1 ? '' : ` (${group.count} refreshes failed since ${clockTime(group.first.failure.t)})`;
+      const cited = lost ? [lost, ...group.tail.map((f) => f.failure)].sort(byTime) : group.tail.map((f) => f.failure);
       return [
         findingOf(
           {
@@ -50,7 +55,7 @@ export const refreshTokenRevoked = defineRule({
             severity: 'critical',
             conn: conn.name,
             summary: `${conn.name}: refresh at ${clockTime(latest.failure.t)} by ${whoDid(latest.failure.event)} failed with ${latest.classified.error}${times}: ${reason}; no race, not idle`,
-            evidence: group.tail.map((f) => evidenceFrom(f.failure)),
+            evidence: cited.map(evidenceFrom),
             actions: actionRefs('relogin'),
           },
           group.resolvedBy,
@@ -59,6 +64,13 @@ export const refreshTokenRevoked = defineRule({
     });
   },
 });
+
+// A refresh the provider answered but whose new tokens were never stored (the database went away,
+// or the process died in between) leaves the used refresh token in the store: where the provider
+// rotates and revokes on reuse, the next refresh is refused for that reason, not a revocation by anyone.
+function unpersistedReason(lost: LoggedEvent<RefreshEvent>): string {
+  return `the refresh at ${clockTime(lost.t)} by ${whoDid(lost.event)} got new tokens that could not be stored (refresh unpersisted${lost.event.error_description ? `: ${lost.event.error_description.slice(0, 120)}` : ''}), so this refresh presented the refresh token already used then`;
+}
 
 // Google drops refresh tokens of External apps in "Testing" 7 days after consent, with the same
 // invalid_grant body as every other revocation: the timing is the only tell.

@@ -13,6 +13,7 @@ const table: RuleCase[] = [
   { name: 'store cannot be read', input: { connections: [gh], store: locked }, expected: [unavailable('The token store (keychain) cannot be read, so 1 connection cannot hand out tokens: no Secret Service')] },
   { name: 'store fine', input: { connections: [gh] }, expected: [] },
   { name: 'the file store, unavailable: counted connections, no reason given', input: { connections: [gh, conn({ name: 'b', provider: 'slack' }), conn({ name: 'c', provider: 'linear' })], store: { backend: 'file', reason: 'BROKER_STORE=file', available: false } }, expected: [unavailable('The token store (file) cannot be read, so 3 connections cannot hand out tokens: no reason given')] },
+  { name: 'the PostgreSQL store, unavailable: store-unavailable says so, not this', input: { connections: [gh], store: { backend: 'postgres', reason: 'BROKER_STORE=postgres: broker@db:5432/broker', available: false, problem: 'connection refused' } }, expected: [] },
   { name: 'the log does not matter', input: { connections: [gh], events: [{ ts: at(-minute), event: 'token', conn: 'gh', at_fp: 'x', generation: 1 }] }, expected: [] },
   {
     name: 'hostile values (escape sequences, a 100,000-character problem) → still the finding, printable evidence',

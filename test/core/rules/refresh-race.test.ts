@@ -19,6 +19,8 @@ const table: RuleCase[] = [
   { name: 'same process twice (its own retry) → not a race', input: { connections: [gh], events: [ok(-10 * minute, 1), bad(-10 * minute + 1000, 1)] }, expected: [] },
   { name: '90 s apart → not a race', input: { connections: [gh], events: [ok(-10 * minute, 1), bad(-10 * minute + 90_000, 2)] }, expected: [] },
   { name: 'different refresh tokens → not a race', input: { connections: [gh], events: [ok(-10 * minute, 1), bad(-10 * minute + 1000, 2, 'h1', 'rt0')] }, expected: [] },
+  // The provider answered it, but nothing was stored: no process holds a winner's token to adopt.
+  { name: 'the same token refreshed on another host a second earlier but unpersisted → not a race', input: { connections: [gh], events: [{ ...ok(-10 * minute, 1, 'a'), outcome: 'unpersisted' }, bad(-10 * minute + 1000, 2, 'b')] }, expected: [] },
   { name: 'revoked, then a later successful refresh → no race', input: { connections: [gh], events: [bad(-20 * minute, 2, 'h1', 'rt0'), ok(-10 * minute, 1)] }, expected: [] },
   { name: 'revoked, then a successful login → no race', input: { connections: [gh], events: [bad(-20 * minute, 2), { ts: at(-5 * minute), event: 'login', conn: 'gh', method: 'device', outcome: 'ok', identity: 'bot' }] }, expected: [] },
   { name: 'a client error is not a race', input: { connections: [gh], events: [bad(-5 * minute, 2, 'h1', 'rt1', 'incorrect_client_credentials')] }, expected: [] },

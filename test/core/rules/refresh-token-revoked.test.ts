@@ -13,6 +13,9 @@ const grantFailure = { ts: at(-minute), event: 'refresh', conn: 'g', trigger: 'p
 const app = conn({ name: 'app', provider: 'github-app', appId: 1, installation: { id: 7, account: 'acme' }, lastRefreshAt: at(-hour) });
 const mint = (offset: number, outcome: string, more: Record<string, unknown> = {}) => ({ ts: at(offset), event: 'refresh', conn: 'app', trigger: 'proactive', outcome, generation: 4, ...more });
 
+// A refresh the provider answered whose new tokens could not be stored: the store still holds rt1, already used.
+const unpersisted = (offset: number, pid: number, host: string, rt = 'rt1') => ({ ts: at(offset), event: 'refresh', conn: 'gh', trigger: 'proactive', outcome: 'unpersisted', status: 200, error: 'not_stored', error_description: 'the database connection was lost', rt_fp: rt, new_rt_fp: 'rt-lost', at_fp: 'at-lost', generation: 4, pid, host });
+
 const table: RuleCase[] = [
   { name: 'ok and failed refresh of the same token, other pid, 1 s apart → a race, not a revocation', input: { connections: [gh], events: [ok(-10 * minute, 1), bad(-10 * minute + 1000, 2)] }, expected: [] },
   { name: 'same token, other host, same pid → a race, not a revocation', input: { connections: [gh], events: [ok(-10 * minute, 1, 'a'), bad(-10 * minute + 500, 1, 'b')] }, expected: [] },
@@ -59,6 +62,23 @@ const table: RuleCase[] = [
   },
   { name: 'github-app: a later mint that works resolves it', input: { connections: [app], events: [mint(-10 * minute, 'error', { status: 404, error: 'Not Found' }), mint(-minute, 'ok', { status: 201 })] }, expected: [revoked('app', 'resolved', [1, 2])] },
   { name: 'github-app: a 5xx mint failure is not a revocation', input: { connections: [app], events: [mint(-minute, 'error', { status: 502, error: 'Bad Gateway' })] }, expected: [] },
+  {
+    name: 'a refresh whose new tokens could not be stored, then the next refresh of the same token refused → revoked, and that is the reason',
+    input: { connections: [gh], events: [unpersisted(-10 * minute, 7, 'h1'), bad(-2 * minute, 8, 'h2', 'rt1', 'invalid_grant')] },
+    expected: [
+      revoked(
+        'gh',
+        'active',
+        [1, 2],
+        'gh: refresh at 08:58:00 UTC by pid 8 on h2 failed with invalid_grant: the refresh at 08:50:00 UTC by pid 7 on h1 got new tokens that could not be stored (refresh unpersisted: the database connection was lost), so this refresh presented the refresh token already used then; no race, not idle',
+      ),
+    ],
+  },
+  { name: 'unpersisted within a second of the refusal, from another host: still not a race (nothing was stored)', input: { connections: [gh], events: [unpersisted(-10 * minute, 7, 'h1'), bad(-10 * minute + 1000, 8, 'h2', 'rt1', 'invalid_grant')] }, expected: [revoked('gh', 'active', [1, 2], /refresh unpersisted/)] },
+  { name: 'an unpersisted refresh of another token is not the reason', input: { connections: [gh], events: [unpersisted(-10 * minute, 7, 'h1', 'rt0'), bad(-2 * minute, 8, 'h2', 'rt1', 'invalid_grant')] }, expected: [revoked('gh', 'active', [2], /the provider revoked or expired the refresh token; no race, not idle$/)] },
+  { name: 'an unpersisted refresh after the refusal is not its reason', input: { connections: [gh], events: [bad(-10 * minute, 8, 'h2', 'rt1', 'invalid_grant'), unpersisted(-2 * minute, 7, 'h1')] }, expected: [revoked('gh', 'active', [1], /the provider revoked or expired the refresh token/)] },
+  { name: 'an unpersisted refresh alone is no finding (the next refresh may well work)', input: { connections: [gh], events: [unpersisted(-10 * minute, 7, 'h1')] }, expected: [] },
+  { name: 'unpersisted, refused, then a new login → resolved', input: { connections: [gh], events: [unpersisted(-20 * minute, 7, 'h1'), bad(-15 * minute, 8, 'h2', 'rt1', 'invalid_grant'), { ts: at(-5 * minute), event: 'login', conn: 'gh', method: 'device', outcome: 'ok', identity: 'bot' }] }, expected: [revoked('gh', 'resolved', [1, 2, 3], /refresh unpersisted.*; resolved at 08:55:00 UTC/)] },
   {
     name: 'hostile values (escape sequences, huge pid, 100,000-character fields) → still the revocation, printable evidence',
     input: { connections: [gh], events: [{ ...bad(-minute, Number.MAX_SAFE_INTEGER, '\u001b[2J\u001b]0;pwned\u0007'.repeat(1000), 'r'.repeat(100_000)), error_description: '\u001b[31m\u0000'.repeat(50_000), agent: 'a'.repeat(100_000) }] },

@@ -63,6 +63,7 @@ const generators: Record<string, Make> = {
       : i % 2
         ? { event: 'probe', conn: pick(names), check: 'identity', outcome: 'error', error: 'timeout', error_description: word(), ...writer(word, n) }
         : refresh(pick(names), 'error', word, n, { status: 500 + n(100), error: word(), error_description: word() }),
+  'store-unavailable': (i, word, pick, n) => request(pick(names), 200, word, n),
   'token-store-damaged': (i, word, pick, n) => request(pick(names), 200, word, n),
   'new-destination': (i, word, pick, n) => request(pick(names), 200, word, n, { agent: `agent-${word()}` }),
   'personal-in-ci': (i, word, pick, n) => ({ event: 'token', conn: pick(names), at_fp: word(), generation: n(1000), ci: true, ...writer(word, n) }),
