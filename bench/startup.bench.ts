@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { brokerBin, runBroker } from '../test/support/run-broker.js';
 import { Terminal, poll } from '../test/support/tmux-terminal.js';
 import { median, ms, printTable, type Row } from './report.js';
+import { startUpParts, whereStartUpGoes } from './start-up-split.js';
 
 const runs = 21;
 const withKeyring = fileURLToPath(new URL('../scripts/with-keyring.sh', import.meta.url));
@@ -76,6 +77,15 @@ try {
     { figure: '`broker doctor`, the report on screen (empty log, store checked)', value: `${(doctorReport / bareFrame).toFixed(2)}× (${ms(doctorReport)})` },
   ];
   printTable(`Start-up, ${runs} interleaved runs each`, rows);
+
+  // Where the time over bare node goes (docs/design.md §11): what is left to cut, part by part.
+  for (const [name, args] of [['token', commands.token], ['status', commands.status]] as const) {
+    const parts = whereStartUpGoes(args ?? [], env, 7);
+    printTable(`\`broker ${name === 'token' ? 'token' : 'status --json'}\`: where the time goes after Node has booted (CPU profile, median of 7)`, [
+      { figure: 'Node booting (bare `node -e 0`, above)', value: ms(bare) },
+      ...startUpParts.map((part) => ({ figure: part, value: ms(parts[part]) })),
+    ]);
+  }
 } finally {
   rmSync(home, { recursive: true, force: true });
 }

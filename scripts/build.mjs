@@ -23,22 +23,6 @@ await build({
   external: ['@napi-rs/keyring', '@napi-rs/keyring/*', 'oidc-provider'],
   plugins: [
     {
-      // conf compiles a JSON schema with ajv only when given one, and runs semver only for migrations;
-      // state.json is validated with zod and never migrated, so those 450 KB stay out of start-up.
-      // The stand-ins throw if conf ever does reach them.
-      name: 'conf-without-ajv-and-semver',
-      setup(b) {
-        b.onResolve({ filter: /^(ajv\/dist\/2020\.js|ajv-formats|semver)$/ }, (args) =>
-          args.importer.includes('/node_modules/conf/') ? { path: args.path, namespace: 'unused-by-conf' } : undefined,
-        );
-        b.onLoad({ filter: /.*/, namespace: 'unused-by-conf' }, (args) => ({
-          contents: `const unused = () => { throw new Error('${args.path} is not bundled: broker gives conf no schema and no migrations'); };
-export const Ajv2020 = unused;
-export default new Proxy({}, { get: unused });`,
-        }));
-      },
-    },
-    {
       // pg asks whether it runs in a Cloudflare Worker by constructing a fetch Response, which on
       // Node 20 loads Node's whole undici (≈25 ms of every PostgreSQL command's start-up). This
       // bundle only ever runs on Node: the answer is no. Fails the build if pg changes that code.

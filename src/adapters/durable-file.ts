@@ -76,8 +76,8 @@ export function createFileOnce(path: string, data: string, mode = 0o600): boolea
 }
 
 /**
- * Deletes the temp files that writers killed mid-write left beside the file (ours, `NAME.tmp-…`,
- * conf's `NAME.tmp-…`, and the older `NAME.PID.tmp`). Call it only while holding the lock every
+ * Deletes the temp files that writers killed mid-write left beside the file (`NAME.tmp-…`, and the
+ * older `NAME.PID.tmp` of earlier versions). Call it only while holding the lock every
  * writer of the file holds: then no temp file belongs to a write in progress.
  */
 export function removeLeftoverTemps(path: string): number {

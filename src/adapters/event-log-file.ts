@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, type Stats } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { BrokerError } from '../core/broker-error.js';
 import { exitCodes } from '../core/exit-codes.js';
 import { homeWriteError } from './home.js';
@@ -25,6 +25,8 @@ function notRegular(path: string, kind: string): BrokerError {
 export async function openLogForReading(path: string): Promise<FileHandle | null> {
   let handle: FileHandle;
   try {
+    // Loaded only by readers: the writer, on every `broker token`, has no use for fs/promises (and the readline it loads).
+    const { open } = await import('node:fs/promises');
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;

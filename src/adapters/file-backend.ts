@@ -5,7 +5,7 @@ import { BrokerError } from '../core/broker-error.js';
 import { exitCodes } from '../core/exit-codes.js';
 import { describeSchemaIssue } from '../core/schema-issue.js';
 import { removeLeftoverTemps, writeFileDurably } from './durable-file.js';
-import { homeWriteError, internalLockPath, type HomePaths } from './home.js';
+import { ensureHomeDirs, homeWriteError, internalLockPath, type HomePaths } from './home.js';
 import { takeLockDir } from './lock-dir.js';
 import { keyFromPassphrase, open as openSealed, seal as sealText } from './sealed-text.js';
 import type { SecretBackend, StoredEntry } from './token-store.js';
@@ -72,6 +72,8 @@ export function openFileBackend(paths: HomePaths, passphrase: string | undefined
   };
   const lockPath = internalLockPath(paths, 'secrets');
   const withLock = async <T>(change: () => T): Promise<T> => {
+    // The first write into a home that does not exist yet creates it.
+    ensureHomeDirs(paths);
     const release = await takeLockDir(lockPath, { what: `the token store lock ${lockPath}`, retries: { retries: 200, minTimeout: 5, maxTimeout: 50 } });
     try {
       const result = change();

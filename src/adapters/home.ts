@@ -57,12 +57,12 @@ export function internalLockPath(paths: HomePaths, what: 'state' | 'secrets'): s
 export function ensureHomeDirs(paths: HomePaths): void {
   for (const dir of [paths.root, paths.logs, paths.locks]) {
     const existing = statSync(dir, { throwIfNoEntry: false });
-    if (existing && !existing.isDirectory()) {
-      throw new BrokerError(`the broker home ${dir === paths.root ? '' : 'folder '}${dir} is not a folder`, exitCodes.usage, 'point BROKER_HOME (or --home) at a folder, or move the file aside');
-    }
+    const notAFolder = () => new BrokerError(`the broker home ${dir === paths.root ? '' : 'folder '}${dir} is not a folder`, exitCodes.usage, 'point BROKER_HOME (or --home) at a folder, or move the file aside');
+    if (existing && !existing.isDirectory()) throw notAFolder();
     try {
       // Only the root's parents are made on the way: Node's recursive mkdir reports EROFS as ENOENT.
-      if (!existing) mkdirSync(dir, { recursive: dir === paths.root, mode: 0o700 });
+      // Another process opening the same fresh home may make the folder first (EEXIST): then it is there.
+      if (!existing && !madeOrThere(dir, dir === paths.root)) throw notAFolder();
       if (!existing || (existing.mode & 0o777) !== 0o700) chmodSync(dir, 0o700);
     } catch (err) {
       // A read-only home: reading still works; every write names the home when it fails.
@@ -101,4 +101,15 @@ export function homeWriteError(err: unknown, what: string): unknown {
     ELOOP: 'too many symbolic links on the way',
   };
   return new BrokerError(`cannot ${what}: ${why[code]} (${code})`, exitCodes.failed, 'check the broker home: BROKER_HOME (or --home) must be a writable folder for this command');
+}
+
+/** mkdir, where a folder made by another process in the meantime counts as made; false when a file took its place. */
+function madeOrThere(dir: string, recursive: boolean): boolean {
+  try {
+    mkdirSync(dir, { recursive, mode: 0o700 });
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return statSync(dir).isDirectory();
+  }
 }

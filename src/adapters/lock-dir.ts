@@ -1,6 +1,5 @@
 import { accessSync, constants, statSync, utimesSync } from 'node:fs';
 import { dirname } from 'node:path';
-import lockfile from 'proper-lockfile';
 import { BrokerError } from '../core/broker-error.js';
 import { exitCodes } from '../core/exit-codes.js';
 import { homeWriteError } from './home.js';
@@ -48,6 +47,9 @@ export async function takeLockDir(lockPath: string, options: LockDirOptions): Pr
     throw homeWriteError(err, `take the lock ${lockPath}`);
   }
   rewindFutureLock(lockPath);
+  // Loaded here, not at start-up: proper-lockfile brings graceful-fs, which patches fs as it loads,
+  // and a cached `broker token` takes no lock at all.
+  const { default: lockfile } = await import('proper-lockfile');
   try {
     return await lockfile.lock(lockPath, {
       lockfilePath: lockPath,

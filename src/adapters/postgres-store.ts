@@ -230,6 +230,7 @@ export function openPostgresStore(input: StoreInput): Store {
     get homeId() {
       return need().homeId;
     },
+    existingHomeId: () => need().homeId,
     path: `${target.described} (broker.connections)`,
     list: () => [...need().connections.values()].sort((a, b) => a.name.localeCompare(b.name)),
     get: (name) => need().connections.get(name),

@@ -1,16 +1,22 @@
-import Conf from 'conf';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { BrokerError } from '../core/broker-error.js';
 import { exitCodes } from '../core/exit-codes.js';
 import { describeSchemaIssue } from '../core/schema-issue.js';
 import { StateSchema, ConnectionSchema, type Agent, type Connection, type State } from '../core/state-schema.js';
-import { createFileOnce, fsyncDir, removeLeftoverTemps } from './durable-file.js';
+import { createFileOnce, removeLeftoverTemps, writeFileDurably } from './durable-file.js';
 import { ensureHomeDirs, homeWriteError, internalLockPath, type HomePaths } from './home.js';
 import { takeLockDir } from './lock-dir.js';
 
-export interface StateStore {
+/** The id the home's keychain entries are filed under. */
+export interface HomeIds {
+  /** The id, creating the home (and so deciding the id) if it does not exist yet. */
   readonly homeId: string;
+  /** The id if the home exists, without creating anything. */
+  existingHomeId(): string | undefined;
+}
+
+export interface StateStore extends HomeIds {
   readonly path: string;
   list(): Connection[];
   get(name: string): Connection | undefined;
@@ -24,54 +30,62 @@ export interface StateStore {
   updateAgents(change: (current: Record<string, Agent>) => Record<string, Agent>): Promise<void>;
 }
 
-/** Opens state.json. A corrupt file is reported (exit 2) and never overwritten. */
+/**
+ * Opens state.json. A home that does not exist yet is read as empty and created by the first write
+ * (or the first need of its id), so `status`, `doctor` and `log` on a fresh home create nothing.
+ * A corrupt file is reported (exit 2) and never overwritten.
+ */
 export function openStateStore(paths: HomePaths): StateStore {
-  ensureHomeDirs(paths);
-  // The home id is decided once, by whichever process creates state.json first (an atomic
-  // create-if-absent): every process opening a fresh home, however many at once, reads the same id
-  // before it writes a secret under it.
-  if (!existsSync(paths.state)) {
-    try {
-      createFileOnce(paths.state, serializeState({ version: 1, homeId: randomBytes(8).toString('hex'), connections: {} }), 0o600);
-    } catch (err) {
-      throw homeWriteError(err, `create ${paths.state}`);
+  let created = false;
+  const create = (): void => {
+    if (created) return;
+    ensureHomeDirs(paths);
+    // The home id is decided once, by whichever process creates state.json first (an atomic
+    // create-if-absent): every process opening a fresh home, however many at once, reads the same id
+    // before it writes a secret under it.
+    if (!existsSync(paths.state)) {
+      try {
+        createFileOnce(paths.state, serializeState({ version: 1, homeId: randomBytes(8).toString('hex'), connections: {} }), 0o600);
+      } catch (err) {
+        throw homeWriteError(err, `create ${paths.state}`);
+      }
     }
-  }
-  let conf: Conf<State>;
-  try {
-    conf = new Conf<State>({
-      cwd: paths.root,
-      configName: 'state',
-      projectName: 'broker',
-      configFileMode: 0o600,
-      clearInvalidConfig: false,
-      accessPropertiesByDotNotation: false,
-      watch: false,
-      serialize: serializeState,
-      deserialize: parseStateText,
-    });
-  } catch (err) {
-    throw corruptState(paths.state, err);
-  }
-
-  const read = (): State => {
+    created = true;
+  };
+  // Read afresh each time: another process may have changed it since.
+  const readIfThere = (): State | undefined => {
+    let text: string;
     try {
-      return conf.store;
+      text = readFileSync(paths.state, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return undefined;
+      // The home itself is a file: say that, not that state.json is unreadable.
+      if (code === 'ENOTDIR') ensureHomeDirs(paths);
+      throw corruptState(paths.state, err);
+    }
+    try {
+      return parseStateText(text);
     } catch (err) {
       throw corruptState(paths.state, err);
     }
   };
+  const read = (): State => {
+    create();
+    const state = readIfThere();
+    if (!state) throw corruptState(paths.state, new Error('it was removed while in use'));
+    return state;
+  };
   const write = (next: State): void => {
     try {
-      // conf writes a temp file, fsyncs it and renames it over state.json; the folder's fsync makes the rename durable.
-      conf.store = next;
-      fsyncDir(paths.root);
+      writeFileDurably(paths.state, serializeState(next), 0o600);
     } catch (err) {
       throw homeWriteError(err, `write ${paths.state}`);
     }
   };
   const lockPath = internalLockPath(paths, 'state');
   const withLock = async <T>(change: () => T): Promise<T> => {
+    create();
     const release = await takeLockDir(lockPath, { what: `the state lock ${lockPath}`, retries: { retries: 200, minTimeout: 5, maxTimeout: 50 } });
     try {
       // Every writer of state.json holds this lock, so a temp file beside it is a killed writer's leftover.
@@ -82,12 +96,15 @@ export function openStateStore(paths: HomePaths): StateStore {
     }
   };
 
-  const homeId = read().homeId;
+  let homeId: string | undefined;
   return {
-    homeId,
+    get homeId() {
+      return (homeId ??= read().homeId);
+    },
+    existingHomeId: () => (homeId ??= readIfThere()?.homeId),
     path: paths.state,
-    list: () => Object.values(read().connections).sort((a, b) => a.name.localeCompare(b.name)),
-    get: (name) => read().connections[name],
+    list: () => Object.values(readIfThere()?.connections ?? {}).sort((a, b) => a.name.localeCompare(b.name)),
+    get: (name) => readIfThere()?.connections[name],
     update: (name, change) =>
       withLock(() => {
         const state = read();
@@ -115,7 +132,7 @@ export function openStateStore(paths: HomePaths): StateStore {
         write({ ...state, connections });
         return true;
       }),
-    agents: () => read().agents ?? {},
+    agents: () => readIfThere()?.agents ?? {},
     updateAgents: (change) =>
       withLock(() => {
         const state = read();

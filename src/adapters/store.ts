@@ -6,7 +6,7 @@ import type { Connection } from '../core/state-schema.js';
 import { holdsAccessToken, type HeldTokenBundle, type TokenBundle } from '../core/token-bundle.js';
 import type { EventLogSummary, EventQuery } from './event-log-reader.js';
 import { createEventLogWriter, eventContextFromEnv, type AppendEvent, type EventLogWriterOptions } from './event-log-writer.js';
-import type { HomePaths } from './home.js';
+import { ensureHomeDirs, type HomePaths } from './home.js';
 import { acquireRefreshLock } from './refresh-lock.js';
 import { openStateStore, type StateStore } from './state-store.js';
 import { chooseBackend, openTokenStore, type TokenStore } from './token-store.js';
@@ -126,13 +126,13 @@ export function openHomeStore(input: StoreInput): Store {
   let writer: AppendEvent | undefined;
   let logWarned = false;
   const openState = (): StateStore => (state ??= openStateStore(paths));
-  const openTokens = (): TokenStore => (tokens ??= openTokenStore(paths, openState().homeId, env));
+  const openTokens = (): TokenStore => (tokens ??= openTokenStore(paths, openState(), env));
   return {
     backend: chooseBackend(env).backend,
     state: openState,
     tokens: openTokens,
     appendEvent: (event) => {
-      openState();
+      if (!writer) ensureHomeDirs(paths);
       writer ??= createEventLogWriter(paths.events, {
         maxBytes: Number(env.BROKER_LOG_MAX_BYTES) || defaultLogMaxBytes,
         keep: 5,

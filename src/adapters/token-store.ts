@@ -7,6 +7,7 @@ import { TokenBundleSchema, holdsAccessToken, parseStoredBundle, type HeldTokenB
 import { openKeychainBackend } from './keychain-backend.js';
 import { openFileBackend } from './file-backend.js';
 import type { HomePaths } from './home.js';
+import type { HomeIds } from './state-store.js';
 import { postgresAddress, postgresReason, storeKeySourceOf } from './postgres-target.js';
 
 /** One entry as the backend holds it; text null: it is there but cannot be opened (fails authentication). */
@@ -45,12 +46,12 @@ export function chooseBackend(env: Readonly<Record<string, string | undefined>>)
   throw new BrokerError(`BROKER_STORE=${wanted} is not a token store`, exitCodes.usage, 'use BROKER_STORE=keychain (default), BROKER_STORE=file or BROKER_STORE=postgres');
 }
 
-export function openTokenStore(paths: HomePaths, homeId: string, env: Readonly<Record<string, string | undefined>>): TokenStore {
+export function openTokenStore(paths: HomePaths, ids: HomeIds, env: Readonly<Record<string, string | undefined>>): TokenStore {
   const { backend, reason } = chooseBackend(env);
   // PostgreSQL keeps bundles in its own store (postgres-store.ts), beside the connections they belong to.
   if (backend === 'postgres') throw new Error('the home token store was opened with BROKER_STORE=postgres');
   const secrets: SecretBackend =
-    backend === 'keychain' ? openKeychainBackend(`broker:${homeId}`) : openFileBackend(paths, env.BROKER_PASSPHRASE);
+    backend === 'keychain' ? openKeychainBackend(ids) : openFileBackend(paths, env.BROKER_PASSPHRASE);
   const named = (conn: string): string => {
     if (!isConnectionName(conn)) throw new BrokerError(`"${conn}" is not a connection name`, exitCodes.usage, `a connection name is ${connectionNameRule}`);
     return conn;

@@ -23,7 +23,7 @@ describe('the home id on a fresh home', () => {
       for (const r of runs) assert.equal(r.code, 0, r.stderr);
       const state = openStateStore(homePaths(home));
       assert.deepEqual(state.list().map((c) => c.name).sort(), [...names].sort(), 'state.json lists every connection');
-      const tokens = openTokenStore(homePaths(home), state.homeId, {});
+      const tokens = openTokenStore(homePaths(home), state, {});
       for (const name of names) {
         const bundle = await tokens.read(name);
         if (bundle?.access_token !== `xoxb-home${h}-${name}`) unreadable.push(`home ${h} ${name}`);

@@ -67,9 +67,12 @@ describe('a read-only home', () => {
     });
   }
 
-  it('a fresh read-only folder: what cannot be created is said in one line', async () => {
+  it('a fresh read-only folder: status reads it as empty; the first connect says in one line what it cannot create', async () => {
     const home = tempHome();
-    const r = await runReadOnly(home, ['status']);
+    const status = await runReadOnly(home, ['status']);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /no connections/i);
+    const r = await runReadOnly(home, ['connect', 'new', '--provider', 'slack', '--token-stdin'], 'xoxb-new');
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /^broker: cannot create .*: the file system is read-only \(EROFS\)$/m);
   });
@@ -91,7 +94,7 @@ describe('BROKER_HOME that is a file', () => {
     const home = tempHome();
     mkdirSync(home, { recursive: true });
     writeFileSync(join(home, 'locks'), 'x');
-    const r = await runBroker(['status'], { env: { BROKER_HOME: home } });
+    const r = await runBroker(['connect', 'svc', '--provider', 'slack', '--token-stdin'], { env: { BROKER_HOME: home }, input: 'xoxb-x' });
     assert.equal(r.code, 2, r.stderr);
     assert.ok(r.stderr.includes(`the broker home folder ${join(home, 'locks')} is not a folder`), r.stderr);
   });

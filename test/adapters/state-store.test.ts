@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { homePaths } from '../../src/adapters/home.js';
 import { openStateStore, parseStateText } from '../../src/adapters/state-store.js';
@@ -11,10 +12,15 @@ import { runBroker } from '../support/run-broker.js';
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 describe('state store', () => {
-  it('creates the home with 0700 folders, a 0600 state.json and a random home id', () => {
-    const home = tempHome();
+  it('reads a new home as empty, and creates it with 0700 folders, a 0600 state.json and a random home id when its id is first needed', () => {
+    const home = join(tempHome(), 'new-home');
     const paths = homePaths(home);
     const a = openStateStore(paths);
+    assert.deepEqual(a.list(), []);
+    assert.equal(a.existingHomeId(), undefined);
+    assert.equal(existsSync(home), false, 'reading created the home');
+    assert.match(a.homeId, /^[a-f0-9]{16}$/);
+    assert.equal(a.existingHomeId(), a.homeId);
     for (const dir of [paths.root, paths.logs, paths.locks]) assert.equal(statSync(dir).mode & 0o777, 0o700, dir);
     assert.equal(statSync(paths.state).mode & 0o777, 0o600);
     assert.match(a.homeId, /^[a-f0-9]{16}$/);
@@ -34,7 +40,7 @@ describe('state store', () => {
       const path = homePaths(home).state;
       writeFileSync(path, text);
       const before = sha256(path);
-      assert.throws(() => openStateStore(homePaths(home)), (err: BrokerError) => err.exitCode === 2 && err.message.includes(path) && reason.test(err.message));
+      assert.throws(() => openStateStore(homePaths(home)).list(), (err: BrokerError) => err.exitCode === 2 && err.message.includes(path) && reason.test(err.message));
       const r = await runBroker(['connect', 'new', '--provider', 'github', '--token-stdin'], { env: { BROKER_HOME: home }, input: 'tok' });
       assert.equal(r.code, 2);
       assert.ok(r.stderr.includes(path), r.stderr);

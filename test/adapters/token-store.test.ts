@@ -22,13 +22,14 @@ describe('keychain backend (real Secret Service)', () => {
     });
     assert.equal(connect.code, 0, connect.stderr);
 
-    const { homeId } = openStateStore(homePaths(home));
+    const state = openStateStore(homePaths(home));
+    const { homeId } = state;
     const viaSecretTool = JSON.parse(execFileSync('secret-tool', ['lookup', 'service', `broker:${homeId}`, 'username', 'gh'], { encoding: 'utf8' }));
     assert.equal(viaSecretTool.access_token, canary);
     assert.equal(viaSecretTool.refresh_token, canaryRefresh);
 
     // This test process is the second process reading what the broker child wrote.
-    const store = openTokenStore(homePaths(home), homeId, {});
+    const store = openTokenStore(homePaths(home), state, {});
     assert.deepEqual((await store.status()).available, true);
     assert.equal((await store.read('gh'))?.access_token, canary);
 
@@ -48,7 +49,7 @@ describe('keychain backend (real Secret Service)', () => {
       const r = await runBroker(['connect', 'same-name', '--provider', 'slack', '--token-stdin'], { env: { BROKER_HOME: home }, input: token });
       assert.equal(r.code, 0, r.stderr);
     }
-    const read = (home: string) => openTokenStore(homePaths(home), openStateStore(homePaths(home)).homeId, {}).read('same-name');
+    const read = (home: string) => openTokenStore(homePaths(home), openStateStore(homePaths(home)), {}).read('same-name');
     assert.equal((await read(a))?.access_token, 'token-of-home-a');
     assert.equal((await read(b))?.access_token, 'token-of-home-b');
   });
@@ -94,7 +95,7 @@ describe('file backend', () => {
       assert.equal(raw.indexOf(secret), -1);
       assert.equal(raw.indexOf(Buffer.from(secret).toString('base64').slice(0, 16)), -1);
     }
-    const store = openTokenStore(homePaths(home), openStateStore(homePaths(home)).homeId, env);
+    const store = openTokenStore(homePaths(home), openStateStore(homePaths(home)), env);
     assert.equal((await store.read('svc'))?.refresh_token, canaryRefresh);
   });
 
@@ -102,7 +103,7 @@ describe('file backend', () => {
     const home = tempHome();
     const r = await runBroker(['connect', 'svc', '--provider', 'google', '--token-stdin'], { env: { BROKER_HOME: home, BROKER_STORE: 'file', BROKER_PASSPHRASE: 'right' }, input: canary });
     assert.equal(r.code, 0, r.stderr);
-    const store = openTokenStore(homePaths(home), openStateStore(homePaths(home)).homeId, { BROKER_STORE: 'file', BROKER_PASSPHRASE: 'wrong' });
+    const store = openTokenStore(homePaths(home), openStateStore(homePaths(home)), { BROKER_STORE: 'file', BROKER_PASSPHRASE: 'wrong' });
     await assert.rejects(store.read('svc'), (err: BrokerError) => /BROKER_PASSPHRASE does not open/.test(err.message));
     const status = await store.status();
     assert.equal(status.available, false);

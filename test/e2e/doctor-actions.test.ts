@@ -95,9 +95,19 @@ describe('set-secret and the race loser, against the local oidc-provider', () =>
     const deps = oidcDeps(op, home, { env: fileStore });
     await seedOidcConnection(deps, op, 'raced');
     const env = { BROKER_HOME: home, ...fileStore, [seededSecretEnv]: op.clientSecret(), BROKER_UNSAFE_NO_REFRESH_LOCK: '1' };
-    const runs = await Promise.all([0, 1, 2, 3].map(() => runBroker(['refresh', 'raced'], { env })));
-    const codes = runs.map((r) => r.code);
-    assert.ok(codes.some((c) => c === 3), `no refresh was told the family is gone: ${codes.join(', ')}`);
+    // Both present the same refresh token; the first is answered and stores its new bundle before
+    // the second is answered (a reuse: the provider revokes the family), so the loser finds the
+    // winner's bundle and is refused that one too.
+    const hold = op.holdTokenRequests(2, { clientId: op.clientId });
+    const pending = [0, 1].map(() => runBroker(['refresh', 'raced'], { env }));
+    assert.equal(await hold.arrived, 2);
+    await hold.releaseNext();
+    const winner = await Promise.race(pending);
+    assert.equal(winner.code, 0, winner.stderr);
+    await hold.releaseNext();
+    const runs = await Promise.all(pending);
+    const codes = runs.map((r) => r.code).sort();
+    assert.deepEqual(codes, [0, 3], `the loser was not told the family is gone: ${runs.map((r) => r.stderr).join('\n')}`);
     for (const r of runs) assert.doesNotMatch(r.stdout, /kept its token|kept the winner's token/, 'a dead token is never reported kept');
     assert.ok(runs.some((r) => /lost a race to another process, and the provider then refused the winner's token too: it revoked the whole token family/.test(r.stderr)), runs.map((r) => r.stderr).join('\n'));
     const doctor = await runBroker(['doctor', '--json'], { env });

@@ -7,7 +7,7 @@ import type { Store } from '../store.js';
 // serve answers thousands of calls a second: it parses state.json again only when the file changed.
 // The home is watched (inotify), so a write is noticed without a system call per request — on these
 // machines a stat per call cost a tenth of a millisecond. Where watching is not possible, or in case
-// an event is missed, the file is also stat-ed at least every `recheckMs`. conf replaces the file
+// an event is missed, the file is also stat-ed at least every `recheckMs`. Every writer replaces the file
 // through a rename, so a new inode, size or mtime shows every write; the stat comes before the read,
 // so a write in between only causes one more read.
 
