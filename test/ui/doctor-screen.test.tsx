@@ -146,6 +146,31 @@ describe('the doctor view at 80×24', () => {
     }
   });
 
+  it('a running login shows its whole sign-in address, wrapped, where other lines are cut', async () => {
+    const url = `https://slack.example.test/oauth/v2/authorize?client_id=4711.0815&scope=chat%3Awrite%2Cchannels%3Aread&state=${'s'.repeat(60)}&redirect_uri=http%3A%2F%2F127.0.0.1%3A53682%2Fcallback`;
+    let finish: () => void = () => {};
+    const app = await mount({
+      runAction: async (_finding, _action, onOutput) => {
+        onOutput(`Open this URL in a browser on this machine:\n${url}\n${'a line that is much too long to fit in the box '.repeat(3)}\n`);
+        await new Promise<void>((resolve) => (finish = resolve));
+        return { result: { ok: true, detail: 'ok', held: true }, findingsAfter: report.findings };
+      },
+    });
+    try {
+      await waitForFrame(app.lastFrame, listed, 'the findings');
+      app.stdin.write('b');
+      await waitForFrame(app.lastFrame, (f) => f.includes('Run it? (y/N)'), 'the y/N');
+      app.stdin.write('y');
+      const frame = await waitForFrame(app.lastFrame, (f) => f.includes('Open this URL'), 'the login step');
+      assertFits(frame, small);
+      assert.ok(boxText(frame).replace(/ /g, '').includes(url), `the whole URL is on screen:\n${frame}`);
+      assert.ok(lines(frame).some((l) => l.includes('a line that is much too long') && l.includes('…')), 'a long line that is not an address is still cut');
+    } finally {
+      finish();
+      app.unmount();
+    }
+  });
+
   it('a failing action: the error is shown, the finding is still listed, nothing else is lost', async () => {
     const app = await mount({
       runAction: async (_finding, _action, onOutput) => {

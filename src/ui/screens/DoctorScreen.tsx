@@ -208,8 +208,11 @@ function actionBanner(state: DoctorState, finding: Finding | undefined, output: 
     return box(theme.ask, [...wrapText(stripControl(`[${view.action.key}] ${planRemediation(finding, view.action).description}`), inner), [{ text: 'Run it? (y/N)', style: 'strong' }]]);
   }
   if (view.kind === 'running') {
-    // The output is stripped as it arrives (use-action-runner); cut, not wrapped, so the box keeps its height.
-    const printed: StyledLine[] = output.slice(-outputLinesShown).map((line) => [{ text: `  ${line}`, style: 'muted' }]);
+    // The output is stripped as it arrives (use-action-runner); cut, not wrapped, so the box keeps its
+    // height, except a line with an address (a browser login's URL), which is no use cut.
+    const printed: StyledLine[] = output
+      .slice(-outputLinesShown)
+      .flatMap((line): StyledLine[] => (/https?:\/\//.test(line) ? wrapText(`  ${line}`, inner, 'muted') : [[{ text: `  ${line}`, style: 'muted' }]]));
     if (asking !== null) printed.push(...wrapText(stripControl(asking), inner, 'strong'), [{ text: '  (hidden as you type) · Enter gives it · Esc cancels', style: 'muted' }]);
     return box(theme.ask, printed, `running ${view.action.action}…`);
   }
