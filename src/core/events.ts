@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { compiledObject } from './compiled-object.js';
 
 // The event log's vocabulary (docs/design.md §3): one JSON object per line in logs/events.jsonl,
 // one schema per event kind. A line is typed as its kind only after it passed that kind's schema
@@ -30,7 +31,7 @@ const providerError = {
 
 export const refreshTriggers = ['proactive', 'reactive', 'manual', 'keepalive'] as const;
 
-export const RefreshEventSchema = z.object({
+export const RefreshEventSchema = compiledObject({
   ts: text,
   event: z.literal('refresh'),
   conn: optionalText,
@@ -55,7 +56,7 @@ export const RefreshEventSchema = z.object({
   ...writer,
 });
 
-export const TokenEventSchema = z.object({
+export const TokenEventSchema = compiledObject({
   ts: text,
   event: z.literal('token'),
   conn: optionalText,
@@ -82,7 +83,7 @@ export const loggedResponseHeaders = [
 export const requestOutcomes = ['ok', 'error', 'refused', 'unauthenticated', 'forbidden', 'unavailable', 'failed'] as const;
 export type RequestOutcome = (typeof requestOutcomes)[number];
 
-export const RequestEventSchema = z.object({
+export const RequestEventSchema = compiledObject({
   ts: text,
   event: z.literal('request'),
   conn: optionalText,
@@ -123,7 +124,7 @@ export const RequestEventSchema = z.object({
 
 export const probeChecks = ['token-endpoint', 'identity', 'installation'] as const;
 
-export const ProbeEventSchema = z.object({
+export const ProbeEventSchema = compiledObject({
   ts: text,
   event: z.literal('probe'),
   conn: optionalText,
@@ -136,7 +137,7 @@ export const ProbeEventSchema = z.object({
   ...writer,
 });
 
-export const LoginEventSchema = z.object({
+export const LoginEventSchema = compiledObject({
   ts: text,
   event: z.literal('login'),
   conn: optionalText,
@@ -148,7 +149,7 @@ export const LoginEventSchema = z.object({
   ...writer,
 });
 
-export const SecretEventSchema = z.object({
+export const SecretEventSchema = compiledObject({
   ts: text,
   event: z.literal('secret'),
   conn: optionalText,
@@ -158,7 +159,7 @@ export const SecretEventSchema = z.object({
   ...writer,
 });
 
-export const RemediationEventSchema = z.object({
+export const RemediationEventSchema = compiledObject({
   ts: text,
   event: z.literal('remediation'),
   conn: optionalText,
