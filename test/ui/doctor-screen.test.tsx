@@ -6,6 +6,7 @@ import { waitForFrame } from '../support/wait-for-frame.js';
 import type { DoctorReport } from '../../src/core/doctor-report.js';
 import type { ActionRef, Finding } from '../../src/core/findings.js';
 import type { ActionResultView } from '../../src/ui/doctor-state.js';
+import type { ActionPrompts } from '../../src/ui/hooks/use-action-runner.js';
 import type { AppView } from '../../src/ui/app-state.js';
 
 // Ink renders only the final frame when it believes it runs in CI, and reads that once, at import.
@@ -15,7 +16,7 @@ const { App } = await import('../../src/ui/screens/App.js');
 
 const { report, runbooks, snapshot } = resolvedScenario();
 const small = { columns: 80, rows: 24 };
-type RunAction = (finding: Finding, action: ActionRef, onOutput: (text: string) => void) => Promise<{ result: ActionResultView; findingsAfter: Finding[] }>;
+type RunAction = (finding: Finding, action: ActionRef, onOutput: (text: string) => void, prompts: ActionPrompts) => Promise<{ result: ActionResultView; findingsAfter: Finding[] }>;
 
 interface Mounted extends SizedApp {
   done: number[];
@@ -27,9 +28,9 @@ async function mount(options: { start?: AppView; runAction?: RunAction; scanned?
   const done: number[] = [];
   const runs: Mounted['runs'] = [];
   let scans = 0;
-  const runAction: RunAction = async (finding, action, onOutput) => {
+  const runAction: RunAction = async (finding, action, onOutput, prompts) => {
     runs.push({ id: finding.id, action: action.action });
-    return (options.runAction ?? (async () => ({ result: { ok: true, detail: 'ok', held: true }, findingsAfter: report.findings })))(finding, action, onOutput);
+    return (options.runAction ?? (async () => ({ result: { ok: true, detail: 'ok', held: true }, findingsAfter: report.findings })))(finding, action, onOutput, prompts);
   };
   const app = await renderSized(
     <App
@@ -167,6 +168,36 @@ describe('the doctor view at 80×24', () => {
       assert.ok(lines(frame).some((l) => l.includes('a line that is much too long') && l.includes('…')), 'a long line that is not an address is still cut');
     } finally {
       finish();
+      app.unmount();
+    }
+  });
+
+  it('a secret typed the instant its prompt appears is the answer, not keys for the list', async () => {
+    let typeAtOnce: () => void = () => {};
+    let answered: string | null | undefined;
+    const app = await mount({
+      runAction: async (_finding, _action, _onOutput, prompts) => {
+        const asked = prompts.askSecret('New client secret for gh-app-acme (not shown as you type):');
+        // Keys that arrive before React has re-bound the key handler to the prompt (in the terminal:
+        // right after the prompt's frame is written, before the effects run). The person types at once.
+        queueMicrotask(typeAtOnce);
+        answered = await asked;
+        return { result: { ok: true, detail: 'stored', held: true }, findingsAfter: report.findings };
+      },
+    });
+    typeAtOnce = () => {
+      app.stdin.write('qs3cret');
+      app.stdin.write(keys.enter);
+    };
+    try {
+      await waitForFrame(app.lastFrame, listed, 'the findings');
+      app.stdin.write('b');
+      await waitForFrame(app.lastFrame, (f) => f.includes('Run it? (y/N)'), 'the y/N');
+      app.stdin.write('y');
+      await waitForFrame(app.lastFrame, (f) => boxText(f).includes('re-check: the finding is gone'), 'the re-check');
+      assert.equal(answered, 'qs3cret');
+      assert.deepEqual(app.done, [], 'the q in the secret did not quit');
+    } finally {
       app.unmount();
     }
   });

@@ -153,7 +153,7 @@ describe('the status view', () => {
   });
 });
 
-// 60 connections, 3 of them failing, at 80×24: the grid scrolls under a header that stays.
+// 60 connections at 80×24: the grid scrolls under a header that stays.
 const sixty: Connection[] = Array.from({ length: 60 }, (_, i) =>
   conn({ name: `conn-${String(i + 1).padStart(2, '0')}`, provider: 'github', account: `bot-${i + 1}`, accessTokenFp: 'aaaaaaaaaaaa', accessTokenExpiresAt: '2026-11-22T04:00:00.000Z' }),
 );

@@ -19,8 +19,12 @@ export interface ActionRunner {
   output: string[];
   /** The question a running fix waits on: its text (what was typed is never kept on screen). */
   asking: string | null;
-  /** A key while `asking`: typed into the hidden answer; Enter gives it, Esc cancels. */
-  answerKey(input: string, key: KeyPress): void;
+  /**
+   * Offers a key to the question a running fix waits on: typed into the hidden answer, Enter gives
+   * it, Esc cancels. False when nothing is asked. It reads the question as it is now, not as the
+   * last frame showed it: keys typed the instant the prompt appears are part of the answer.
+   */
+  answerKey(input: string, key: KeyPress): boolean;
 }
 
 const outputLinesKept = 50;
@@ -73,9 +77,9 @@ export function useActionRunner(state: DoctorState, runAction: RunAction, report
       });
     // Runs once per confirmed action: the view object changes only when a new run starts.
   }, [view]);
-  const answerKey = (input: string, key: KeyPress) => {
+  const answerKey = (input: string, key: KeyPress): boolean => {
     const pending = answer.current;
-    if (!pending) return;
+    if (!pending) return false;
     const finish = (value: string | null) => {
       answer.current = null;
       setAsking(null);
@@ -85,6 +89,7 @@ export function useActionRunner(state: DoctorState, runAction: RunAction, report
     else if (key.escape || (key.ctrl && input === 'c')) finish(null);
     else if (key.backspace || key.delete) pending.typed = pending.typed.slice(0, -1);
     else if (!key.ctrl && input) pending.typed += input;
+    return true;
   };
   return { output, asking, answerKey };
 }

@@ -75,7 +75,7 @@ export function App({ start, status, doctor, clock, onDone, tickMs = 1000, notic
 
   const press = (input: string, key: KeyPress) => {
     // A running fix that asks for a secret gets every key until it is answered.
-    if (runner.asking !== null) return runner.answerKey(input, key);
+    if (runner.answerKey(input, key)) return;
     const command = appKeyEvent(latest.current, input, key, geometry.current);
     if (!command) return;
     if (command.type === 'quit') onDone(exitCode());
