@@ -25,7 +25,9 @@ export function parseEventLine(line: string): ParsedLine {
   const parsed = eventSchemas[name as EventName].safeParse(record);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { ok: false, reason: `${name}: ${issue?.path.join('.') || 'line'} ${issue?.code === 'invalid_type' ? 'has the wrong type' : 'is invalid'}` };
+    const field = issue?.path[0];
+    const missing = issue?.code === 'invalid_type' && issue.path.length === 1 && typeof field === 'string' && !Object.hasOwn(record, field);
+    return { ok: false, reason: `${name}: ${issue?.path.join('.') || 'line'} ${missing ? 'is missing' : issue?.code === 'invalid_type' ? 'has the wrong type' : 'is invalid'}` };
   }
   return { ok: true, event: parsed.data as BrokerEvent, ms };
 }

@@ -56,7 +56,7 @@ describe('readEvents survives any line', () => {
         'not a JSON object': 1,
         'no ISO ts': 1,
         'refresh: error has the wrong type': 1,
-        'request: target has the wrong type': 1,
+        'request: target is missing': 1,
       });
       assert.equal(read.linesRead, 14, 'every line, the blank one too');
       assert.deepEqual(read.files, ['events.jsonl']);
