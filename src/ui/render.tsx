@@ -14,6 +14,12 @@ function Root({ screen }: { screen: Screen }): ReactElement {
 
 /** The one exit point of the Ink tree (STYLE 6): screens call onDone(code), this exits and awaits the unmount. */
 export async function renderScreen(screen: Screen, io: Io): Promise<number> {
+  // Raw mode before the first frame, not when Ink's input hook binds after it: a key pressed the
+  // instant the screen shows would otherwise pass the terminal's line discipline, and Enter would
+  // come as \n, which Ink does not read as Return (the key was lost).
+  const stdin = io.stdin as NodeJS.ReadStream;
+  const raw = stdin.isTTY === true && typeof stdin.setRawMode === 'function';
+  if (raw) stdin.setRawMode(true);
   const instance = render(<Root screen={screen} />, {
     stdout: io.stdout as NodeJS.WriteStream,
     stdin: io.stdin as NodeJS.ReadStream,
@@ -22,6 +28,10 @@ export async function renderScreen(screen: Screen, io: Io): Promise<number> {
     exitOnCtrlC: false,
     patchConsole: false,
   });
-  const result = await instance.waitUntilExit();
-  return typeof result === 'number' ? result : exitCodes.ok;
+  try {
+    const result = await instance.waitUntilExit();
+    return typeof result === 'number' ? result : exitCodes.ok;
+  } finally {
+    if (raw) stdin.setRawMode(false);
+  }
 }
