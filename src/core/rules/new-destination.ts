@@ -47,11 +47,16 @@ export const newDestination = defineRule({
     state.agentHours.set(agent, agentHours);
     let seen = pair.byConn.get(event.conn);
     if (!seen) pair.byConn.set(event.conn, (seen = { perHour: new Map(), first: [] }));
-    seen.perHour.set(hour, (seen.perHour.get(hour) ?? 0) + 1);
+    const count = seen.perHour.get(hour);
+    seen.perHour.set(hour, (count ?? 0) + 1);
     // Hits are kept from the latest day only: older ones can never be "in the last 24 hours" of a later run.
-    const oldest = Math.max(...seen.perHour.keys()) - recentHours;
-    for (const h of seen.perHour.keys()) if (h < oldest) seen.perHour.delete(h);
-    seen.first = seen.first.filter((f) => hourOf(f.t) >= oldest);
+    // Only a new hour can move that day on, so only then is anything forgotten (most requests fall in a known hour).
+    if (count === undefined) {
+      const oldest = Math.max(...seen.perHour.keys()) - recentHours;
+      for (const h of seen.perHour.keys()) if (h < oldest) seen.perHour.delete(h);
+      seen.first = seen.first.filter((f) => hourOf(f.t) >= oldest);
+      if (hour < oldest) return;
+    }
     pushEarliest(seen.first, logged as LoggedEvent<RequestEvent>, 3);
   },
   finish(state, ctx) {
