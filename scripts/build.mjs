@@ -47,6 +47,9 @@ await build({
     },
   ],
   banner: { js: "#!/usr/bin/env node\nimport { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  // React picks its build at run time from NODE_ENV, which nobody sets for a CLI: without this the
+  // TUI ran React's development build (700 KB more to compile, and slower renders).
+  define: { 'process.env.NODE_ENV': '"production"' },
   jsx: 'automatic',
   logLevel: 'warning',
   legalComments: 'none',

@@ -4,7 +4,7 @@ import { toDoctorReport } from '../core/doctor-report.js';
 import { sinceStart, type Since } from '../core/parse-since.js';
 import { planRemediation } from '../core/remediation.js';
 import { withRunbook, type Runbook } from '../core/runbook.js';
-import { probeConnections, type ProbeResult } from '../adapters/connection-probe.js';
+import type { ProbeResult } from '../adapters/connection-probe.js';
 import type { DoctorSource } from '../ui/screens/DoctorScreen.js';
 import type { Deps } from './deps.js';
 import { diagnoseHome, readOn, type DiagnoseOptions, type Reached } from './diagnose-home.js';
@@ -34,6 +34,8 @@ export function doctorSession(deps: Deps, opts: DoctorSessionOptions) {
   const diagnoseNow = async (onProgress?: DiagnoseOptions['onProgress']) => {
     if (opts.probe && probes === undefined) {
       const connections = deps.state().list().filter((c) => opts.conn === undefined || c.name === opts.conn);
+      // The OAuth client loads only with --probe.
+      const { probeConnections } = await import('../adapters/connection-probe.js');
       probes = await probeConnections(connections, deps, probeDeadlineMs);
     }
     const window = { since, until: opts.now ?? deps.now(), conn: opts.conn };
