@@ -26,7 +26,7 @@ function writeTemp(path: string, data: string, mode: number): string {
 }
 
 /** The rename (or link) is durable only once the folder's entry is on disk too. */
-export function fsyncDir(dir: string): void {
+function fsyncDir(dir: string): void {
   // Windows cannot open a folder as a file; NTFS journals the rename itself.
   if (process.platform === 'win32') return;
   const fd = openSync(dir, 'r');
