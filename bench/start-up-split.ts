@@ -27,10 +27,10 @@ export const startUpParts = [
   'waiting (keychain round trip, file I/O)',
   'garbage collection',
 ] as const;
-export type StartUpPart = (typeof startUpParts)[number];
+type StartUpPart = (typeof startUpParts)[number];
 
 /** Pure: the milliseconds of one profile in each part. */
-export function splitProfile(profile: CpuProfile): Record<StartUpPart, number> {
+function splitProfile(profile: CpuProfile): Record<StartUpPart, number> {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parentOf = new Map<number, number>();
   for (const n of profile.nodes) for (const child of n.children ?? []) parentOf.set(child, n.id);
