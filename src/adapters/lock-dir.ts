@@ -3,10 +3,12 @@ import { dirname } from 'node:path';
 import { BrokerError } from '../core/broker-error.js';
 import { exitCodes } from '../core/exit-codes.js';
 import { homeWriteError } from './home.js';
+import { lockFs, recordHolder, takeOverFromDeadHolder } from './lock-holder.js';
 
 // Every lock in the home (refresh locks, the state and secrets locks) is a proper-lockfile
 // directory: mkdir is atomic, a live holder touches it every 5 s, and one untouched for 10 s
-// belongs to a dead process and is taken over.
+// belongs to a dead process and is taken over. The holder also names itself inside it
+// (lock-holder.ts), so a holder that died on this machine is taken over from at once.
 
 export const lockStaleMs = 10_000;
 // A live holder on this machine stamps the lock with this machine's clock; further ahead than
@@ -50,18 +52,34 @@ export async function takeLockDir(lockPath: string, options: LockDirOptions): Pr
   // Loaded here, not at start-up: proper-lockfile brings graceful-fs, which patches fs as it loads,
   // and a cached `broker token` takes no lock at all.
   const { default: lockfile } = await import('proper-lockfile');
-  try {
-    return await lockfile.lock(lockPath, {
-      lockfilePath: lockPath,
-      realpath: false,
-      stale: lockStaleMs,
-      retries: options.retries,
-      ...(options.onCompromised ? { onCompromised: options.onCompromised } : {}),
-    });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ELOCKED') {
-      throw new BrokerError(`another process has held ${options.what}`, exitCodes.failed, options.hint ?? `if no broker process is running, remove ${lockPath} (it is taken over automatically once ${lockStaleMs / 1000} s old)`);
+  const { retries, factor = 2, minTimeout, maxTimeout, maxRetryTime = Infinity } = options.retries;
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      // One attempt at a time: between attempts this process looks at who holds the lock.
+      const release = await lockfile.lock(lockPath, {
+        lockfilePath: lockPath,
+        realpath: false,
+        stale: lockStaleMs,
+        retries: 0,
+        fs: lockFs,
+        ...(options.onCompromised ? { onCompromised: options.onCompromised } : {}),
+      });
+      try {
+        recordHolder(lockPath);
+      } catch (err) {
+        await release();
+        throw homeWriteError(err, `take the lock ${lockPath}`);
+      }
+      return release;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ELOCKED') throw homeWriteError(err, `take the lock ${lockPath}`);
     }
-    throw homeWriteError(err, `take the lock ${lockPath}`);
+    if (takeOverFromDeadHolder(lockPath)) continue;
+    if (attempt >= retries || Date.now() - started >= maxRetryTime) {
+      throw new BrokerError(`another process has held ${options.what}`, exitCodes.failed, options.hint ?? `if no broker process is running, remove ${lockPath} (it is taken over at once when its holder has died on this machine, otherwise once ${lockStaleMs / 1000} s old)`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(maxTimeout, minTimeout * factor ** attempt)));
   }
 }
