@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startOidcProvider } from '../fixtures/providers/oidc-provider-server.js';
 import { medianOf, runCrashHarness } from '../test/support/crash-harness.js';
+import { homeStoreBackends } from '../test/support/home-store-backends.js';
 import { printTable, type Row } from './report.js';
 
 const kills = Number(process.env.CRASH_KILLS) || 100;
@@ -23,11 +24,7 @@ if (!process.env.DBUS_SESSION_BUS_ADDRESS) {
 
 const op = await startOidcProvider({ accessTokenTtl: 60 });
 try {
-  const backends: Array<[string, Record<string, string | undefined>]> = [
-    ['file', { BROKER_STORE: 'file', BROKER_PASSPHRASE: 'crash-safety-bench' }],
-    ['keychain', { BROKER_STORE: undefined }],
-  ];
-  for (const [backend, storeEnv] of backends) {
+  for (const [backend, storeEnv] of homeStoreBackends('crash-safety-bench')) {
     const home = mkdtempSync(join(tmpdir(), `broker-bench-crash-${backend}-`));
     try {
       const r = await runCrashHarness({ op, home, storeEnv, kills, seed });

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { startOidcProvider, type RunningOidcProvider } from '../../fixtures/providers/oidc-provider-server.js';
 import { oidcDeps, refreshGrantCount, seedOidcConnection, seededSecretEnv, userinfoStatus } from '../support/oidc-connection.js';
 import { runBroker } from '../support/run-broker.js';
+import { homeStoreBackends } from '../support/home-store-backends.js';
 import { tempHome } from '../support/temp-home.js';
 
 // Issue 11 item 6: the home's own locks lived beside the refresh locks (locks/state.lock,
@@ -18,10 +19,7 @@ before(async () => {
 });
 after(() => op.close());
 
-const backends: Array<[string, Record<string, string | undefined>]> = [
-  ['keychain', { BROKER_STORE: undefined }],
-  ['file', { BROKER_STORE: 'file', BROKER_PASSPHRASE: 'internal-locks-test' }],
-];
+const backends = homeStoreBackends('internal-locks-test');
 
 describe('connections named like the internal locks', () => {
   for (const [backend, storeEnv] of backends) {

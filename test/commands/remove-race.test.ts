@@ -6,6 +6,7 @@ import { refreshLockPath } from '../../src/adapters/refresh-lock.js';
 import { removeCommand } from '../../src/commands/remove.js';
 import { oidcDeps, seedOidcConnection, seededSecretEnv } from '../support/oidc-connection.js';
 import { runBroker } from '../support/run-broker.js';
+import { homeStoreBackends } from '../support/home-store-backends.js';
 import { tempHome } from '../support/temp-home.js';
 import { waitUntil } from '../support/wait-until.js';
 
@@ -21,10 +22,7 @@ before(async () => {
 });
 after(() => op.close());
 
-const backends: Array<[string, Record<string, string | undefined>]> = [
-  ['keychain', { BROKER_STORE: undefined }],
-  ['file', { BROKER_STORE: 'file', BROKER_PASSPHRASE: 'remove-race-test' }],
-];
+const backends = homeStoreBackends('remove-race-test');
 
 describe('broker remove during an in-flight refresh', () => {
   for (const [backend, storeEnv] of backends) {

@@ -8,6 +8,7 @@ import { RefreshRefusedError, refreshUnderLock } from '../../src/adapters/refres
 import { medianOf, runCrashHarness } from '../support/crash-harness.js';
 import { oidcDeps, seedOidcConnection, seededSecretEnv } from '../support/oidc-connection.js';
 import { runBroker } from '../support/run-broker.js';
+import { homeStoreBackends } from '../support/home-store-backends.js';
 import { tempHome } from '../support/temp-home.js';
 
 // Issue 11 item 8 / issue 10 "crash safety, measured". bench/crash-safety.bench.ts runs the same
@@ -20,10 +21,7 @@ before(async () => {
 });
 after(() => op.close());
 
-const backends: Array<[string, Record<string, string | undefined>]> = [
-  ['keychain', { BROKER_STORE: undefined }],
-  ['file', { BROKER_STORE: 'file', BROKER_PASSPHRASE: 'crash-safety-test' }],
-];
+const backends = homeStoreBackends('crash-safety-test');
 
 describe('SIGKILL during broker refresh', () => {
   for (const [backend, storeEnv] of backends) {
