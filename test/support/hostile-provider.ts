@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody } from '../../fixtures/providers/request-body.js';
 
 // A provider that turns against the broker (issue 11): on 127.0.0.1 it answers as an OpenID
 // provider (discovery, token endpoint, userinfo), a GitHub-style token endpoint that fails with
@@ -138,12 +139,3 @@ function json(res: ServerResponse, status: number, body: unknown, reason?: strin
   res.end(JSON.stringify(body));
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => (text += chunk));
-    req.on('end', () => resolve(text));
-    req.on('error', reject);
-  });
-}
