@@ -202,6 +202,28 @@ describe('the doctor view at 80×24', () => {
     }
   });
 
+  it('a secret and its Enter that reach the app in one read (a paste, or keys faster than the app) give the answer', async () => {
+    let answered: string | null | undefined;
+    const app = await mount({
+      runAction: async (_finding, _action, _onOutput, prompts) => {
+        answered = await prompts.askSecret('New client secret for gh-app-acme (not shown as you type):');
+        return { result: { ok: true, detail: 'stored', held: true }, findingsAfter: report.findings };
+      },
+    });
+    try {
+      await waitForFrame(app.lastFrame, listed, 'the findings');
+      app.stdin.write('b');
+      await waitForFrame(app.lastFrame, (f) => f.includes('Run it? (y/N)'), 'the y/N');
+      app.stdin.write('y');
+      await waitForFrame(app.lastFrame, (f) => f.includes('Enter gives it'), 'the prompt');
+      app.stdin.write('s3cret\r');
+      await waitForFrame(app.lastFrame, (f) => boxText(f).includes('re-check: the finding is gone'), 'the re-check');
+      assert.equal(answered, 's3cret');
+    } finally {
+      app.unmount();
+    }
+  });
+
   it('a failing action: the error is shown, the finding is still listed, nothing else is lost', async () => {
     const app = await mount({
       runAction: async (_finding, _action, onOutput) => {

@@ -6,7 +6,7 @@ import { toStatusReport } from '../../core/health-rows.js';
 import { appKeyEvent, appReducer, initialAppState, type AppEvent, type AppView, type Geometry } from '../app-state.js';
 import { initialDoctorState, type DoctorEvent } from '../doctor-state.js';
 import { helpEntries } from '../help-keys.js';
-import type { KeyPress } from '../key-press.js';
+import { typedKeys, type KeyPress } from '../key-press.js';
 import { useActionRunner } from '../hooks/use-action-runner.js';
 import { useDoctorScan } from '../hooks/use-doctor-scan.js';
 import { useNow } from '../hooks/use-now.js';
@@ -88,7 +88,7 @@ export function App({ start, status, doctor, clock, onDone, tickMs = 1000, notic
     if (key.meta && !key.escape && /^[\x20-\x7e]$/.test(input)) {
       press('', { escape: true });
       press(input, { ...key, meta: false });
-    } else press(input, key);
+    } else for (const [typed, pressed] of typedKeys(input, key)) press(typed, pressed);
   });
 
   const keys = helpEntries(state);
