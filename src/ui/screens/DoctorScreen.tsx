@@ -6,13 +6,12 @@ import type { Finding } from '../../core/findings.js';
 import { planRemediation, recheckVerdict } from '../../core/remediation.js';
 import type { Runbook } from '../../core/runbook.js';
 import { stripControl } from '../../core/strip-control.js';
-import { describeStore } from '../../output/status-columns.js';
 import { wrapText, type StyledLine } from '../../output/styled-lines.js';
 import type { Geometry } from '../app-state.js';
 import { bodyHeight, Frame } from '../components/Frame.js';
 import { FindingList, findingListLines } from '../components/FindingList.js';
 import { HelpOverlay } from '../components/HelpOverlay.js';
-import { noticeLines } from '../components/NoticeLines.js';
+import { headerLines } from '../components/HeaderLines.js';
 import { StyledText } from '../components/StyledText.js';
 import { selectedFinding, visibleFindings, type DoctorState } from '../doctor-state.js';
 import { findingDetailLines, findingTitleLine } from '../finding-detail-lines.js';
@@ -69,14 +68,7 @@ export function DoctorScreen({ state, scan, output, asking, runbook, keys, helpO
   const finding = selectedFinding(state);
   const inDetail = state.view.kind === 'detail' || ((state.view.kind === 'confirm' || state.view.kind === 'running') && state.view.from === 'detail');
 
-  const top: ReactElement[] = [
-    <Text key="title" wrap="truncate-end">
-      <Text bold color={theme.heading}>broker doctor</Text>
-      {report ? <Text color={theme.muted}>{'  '}{describeStore(report.store)}</Text> : null}
-    </Text>,
-    ...noticeLines(notice),
-  ];
-  if (report && !report.store.available) top.push(<Text key="store" color={theme.problem} wrap="truncate-end">store unavailable: {stripControl(report.store.problem ?? 'unknown problem')}</Text>);
+  const top: ReactElement[] = headerLines('broker doctor', report?.store, notice);
   if (report) top.push(<Text key="window" color={theme.muted} wrap="truncate-end">{describeWindow(report)}</Text>);
   if (progress) {
     top.push(

@@ -3,12 +3,12 @@ import { Box, Text } from 'ink';
 import type { MutableRefObject, ReactElement } from 'react';
 import { healthOfSeverity, type StatusReport, type StatusSnapshot } from '../../core/health-rows.js';
 import { stripControl } from '../../core/strip-control.js';
-import { describeStore, emptyStatusHint } from '../../output/status-columns.js';
+import { emptyStatusHint } from '../../output/status-columns.js';
 import type { Geometry } from '../app-state.js';
 import { bodyHeight, Frame } from '../components/Frame.js';
 import { HealthGrid } from '../components/HealthGrid.js';
 import { HelpOverlay } from '../components/HelpOverlay.js';
-import { noticeLines } from '../components/NoticeLines.js';
+import { headerLines } from '../components/HeaderLines.js';
 import { StyledText } from '../components/StyledText.js';
 import { connectionDetailLines } from '../connection-detail-lines.js';
 import { footerText, type HelpEntry } from '../help-keys.js';
@@ -49,14 +49,7 @@ export function StatusScreen({ state, report, now, reloadProblem, keys, helpOpen
   const rows = report ? report.rows.filter((r) => shown.has(r.name)) : [];
   const detailRow = state.detailOpen && report ? report.rows.find((r) => r.name === state.selected) : undefined;
 
-  const top: ReactElement[] = [
-    <Text key="title" wrap="truncate-end">
-      <Text bold color={theme.heading}>broker status</Text>
-      {report ? <Text color={theme.muted}>{'  '}{describeStore(report.store)}</Text> : null}
-    </Text>,
-    ...noticeLines(notice),
-  ];
-  if (report && !report.store.available) top.push(<Text key="store" color={theme.problem} wrap="truncate-end">store unavailable: {stripControl(report.store.problem ?? 'unknown problem')}</Text>);
+  const top: ReactElement[] = headerLines('broker status', report?.store, notice);
   if (reloadProblem) top.push(<Text key="reload" color={theme.problem} wrap="truncate-end">could not re-read the state: {stripControl(reloadProblem)}</Text>);
 
   const bottom: ReactElement[] = [];
