@@ -6,6 +6,7 @@ import type { Connection } from '../core/state-schema.js';
 import type { TokenBundle } from '../core/token-bundle.js';
 import type { AppendEvent } from './event-log-writer.js';
 import { readBoundedRegularFile } from './regular-file.js';
+import { readBounded } from './read-bounded.js';
 
 /** A client secret is a line of text; anything larger is not one (a log, /dev/zero, a whole environment). */
 export const maxClientSecretBytes = 64 * 1024;
@@ -82,19 +83,11 @@ export function oneLineSecret(text: string, subject: string, hint: string): stri
 
 /** `connect --client-secret-stdin`: at most maxClientSecretBytes, one line; the bytes are never echoed. */
 export async function readClientSecretFromStdin(stdin: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stdin) {
-    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += bytes.length;
-    if (size > maxClientSecretBytes) {
-      stdin.destroy();
-      throw usageError(`stdin holds more than ${maxClientSecretBytes} bytes: not a client secret`, 'pipe only the secret: broker connect NAME … --client-secret-stdin < FILE');
-    }
-    chunks.push(bytes);
-  }
+  const text = await readBounded(stdin, maxClientSecretBytes, () =>
+    usageError(`stdin holds more than ${maxClientSecretBytes} bytes: not a client secret`, 'pipe only the secret: broker connect NAME … --client-secret-stdin < FILE'),
+  );
   try {
-    return oneLineSecret(Buffer.concat(chunks).toString('utf8'), 'the client secret on stdin', 'pipe only the secret, one line');
+    return oneLineSecret(text, 'the client secret on stdin', 'pipe only the secret, one line');
   } catch (err) {
     throw err instanceof BrokerError ? usageError(err.message, err.hint) : err;
   }
