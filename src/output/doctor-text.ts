@@ -60,7 +60,8 @@ function formatFinding(finding: Finding, runbook: Runbook | undefined): string[]
   return lines;
 }
 
-function countBySeverity(findings: Finding[]): string {
+/** "1 critical, 2 warning": the findings per severity, in the order they come (most severe first). */
+export function countBySeverity(findings: readonly Finding[]): string {
   const counts = new Map<Severity, number>();
   for (const f of findings) counts.set(f.severity, (counts.get(f.severity) ?? 0) + 1);
   return [...counts].map(([s, n]) => `${n} ${s}`).join(', ');

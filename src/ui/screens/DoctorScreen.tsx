@@ -6,6 +6,7 @@ import type { Finding } from '../../core/findings.js';
 import { planRemediation, recheckVerdict } from '../../core/remediation.js';
 import type { Runbook } from '../../core/runbook.js';
 import { stripControl } from '../../core/strip-control.js';
+import { countBySeverity } from '../../output/doctor-text.js';
 import { wrapText, type StyledLine } from '../../output/styled-lines.js';
 import type { Geometry } from '../app-state.js';
 import { bodyHeight, Frame } from '../components/Frame.js';
@@ -152,12 +153,6 @@ function listHeader(state: DoctorState, report: DoctorReport | null, visible: Fi
   if (state.conn) parts.push({ text: ' · d: all connections', style: 'muted' });
   if (position) parts.push({ text: ` · ${position}`, style: 'muted' });
   return parts;
-}
-
-function countBySeverity(findings: Finding[]): string {
-  const counts = new Map<string, number>();
-  for (const f of findings) counts.set(f.severity, (counts.get(f.severity) ?? 0) + 1);
-  return [...counts].map(([s, n]) => `${n} ${s}`).join(', ');
 }
 
 function describeWindow(report: DoctorReport): string {
