@@ -3,7 +3,6 @@ import { dirname } from 'node:path';
 import { BrokerError } from '../core/broker-error.js';
 import { exitCodes } from '../core/exit-codes.js';
 import { homeWriteError } from './home.js';
-import { lockFs, recordHolder, takeOverFromDeadHolder } from './lock-holder.js';
 
 // Every lock in the home (refresh locks, the state and secrets locks) is a proper-lockfile
 // directory: mkdir is atomic, a live holder touches it every 5 s, and one untouched for 10 s
@@ -51,7 +50,7 @@ export async function takeLockDir(lockPath: string, options: LockDirOptions): Pr
   rewindFutureLock(lockPath);
   // Loaded here, not at start-up: proper-lockfile brings graceful-fs, which patches fs as it loads,
   // and a cached `broker token` takes no lock at all.
-  const { default: lockfile } = await import('proper-lockfile');
+  const [{ default: lockfile }, { lockFs, recordHolder, takeOverFromDeadHolder }] = await Promise.all([import('proper-lockfile'), import('./lock-holder.js')]);
   const { retries, factor = 2, minTimeout, maxTimeout, maxRetryTime = Infinity } = options.retries;
   const started = Date.now();
   for (let attempt = 0; ; attempt++) {

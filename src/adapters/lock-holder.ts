@@ -20,23 +20,19 @@ interface Holder {
   pidSpace: string;
 }
 
-// Where a pid means this process: the host, and on Linux its pid namespace. Read when a lock is
-// first taken or looked at, not when the module loads (a cached `broker token` takes no lock).
-let ownPidSpace: string | undefined;
-function pidSpace(): string {
-  if (ownPidSpace === undefined) {
-    try {
-      ownPidSpace = readlinkSync('/proc/self/ns/pid');
-    } catch {
-      ownPidSpace = '-';
-    }
+// Where a pid means this process: the host, and on Linux its pid namespace. (This module loads
+// with the first lock a process takes: a cached `broker token` takes none.)
+const pidSpace = ((): string => {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return '-';
   }
-  return ownPidSpace;
-}
+})();
 
 /** Written by the process that just took the lock; throws when it cannot be (a lock without an owner is soon taken over). */
 export function recordHolder(lockPath: string): void {
-  writeFileSync(join(lockPath, ownerFile), `${hostname()} ${process.pid} ${pidSpace()}\n`, { mode: 0o600 });
+  writeFileSync(join(lockPath, ownerFile), `${hostname()} ${process.pid} ${pidSpace}\n`, { mode: 0o600 });
 }
 
 /**
@@ -87,7 +83,7 @@ const ownerlessTooLong = (lockPath: string): boolean => {
 };
 
 const deadHere = (holder: Holder | undefined): boolean =>
-  holder !== undefined && holder.host === hostname() && holder.pidSpace === pidSpace() && holder.pid !== process.pid && !isAlive(holder.pid);
+  holder !== undefined && holder.host === hostname() && holder.pidSpace === pidSpace && holder.pid !== process.pid && !isAlive(holder.pid);
 
 /**
  * Removes the lock when its holder is known dead (a process of this machine that no longer
